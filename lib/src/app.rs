@@ -1,0 +1,25 @@
+//! `App`: everything a request needs, built once per process and shared by concurrent requests.
+
+use std::sync::OnceLock;
+
+use crate::config::{Config, ConfigError};
+use crate::supabase::Db;
+
+pub struct App {
+    pub config: Config,
+    pub db: Db,
+}
+
+impl App {
+    pub fn new(config: Config) -> Self {
+        let db = Db::new(&config);
+        Self { config, db }
+    }
+
+    /// The process-wide `App` from the environment. A configuration error is kept (not retried):
+    /// the environment of a running function does not change.
+    pub fn shared() -> Result<&'static App, &'static ConfigError> {
+        static SHARED: OnceLock<Result<App, ConfigError>> = OnceLock::new();
+        SHARED.get_or_init(|| Config::from_env().map(App::new)).as_ref()
+    }
+}

@@ -1,0 +1,158 @@
+//! `Config::from_env`: every setting the application reads, validated once per process.
+
+use std::fmt;
+use std::time::Duration;
+
+use url::Url;
+
+/// A secret value: usable through [`Secret::expose`], never printed by `Debug` or `Display`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// A missing or malformed setting, named so the operator knows what to fix.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("environment variable {0} is not set")]
+    Missing(&'static str),
+    #[error("environment variable {name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Project URL, e.g. `https://<ref>.supabase.co`; PostgREST lives under `/rest/v1`.
+    pub supabase_url: Url,
+    /// Service-role (or `sb_secret_…`) key: every database call is made with it, scoped by the code.
+    pub supabase_service_key: Secret,
+    /// Budget for one PostgREST call; a Hobby function has seconds, not minutes, to answer.
+    pub database_timeout: Duration,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Builds the configuration from any variable source (the environment, or a test's map).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let vars = Vars(&lookup);
+        Ok(Self {
+            supabase_url: vars.url("SUPABASE_URL")?,
+            supabase_service_key: vars.secret("SUPABASE_SERVICE_ROLE_KEY")?,
+            database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
+        })
+    }
+}
+
+/// Typed access to variables; each error names the variable it is about.
+struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Vars<'_> {
+    fn optional(&self, name: &'static str) -> Option<String> {
+        (self.0)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
+    }
+
+    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+        self.optional(name).ok_or(ConfigError::Missing(name))
+    }
+
+    fn secret(&self, name: &'static str) -> Result<Secret, ConfigError> {
+        self.required(name).map(Secret)
+    }
+
+    fn url(&self, name: &'static str) -> Result<Url, ConfigError> {
+        let raw = self.required(name)?;
+        let url = Url::parse(&raw).map_err(|e| invalid(name, e.to_string()))?;
+        match url.scheme() {
+            "http" | "https" => Ok(url),
+            other => Err(invalid(name, format!("scheme {other} is not http or https"))),
+        }
+    }
+
+    fn millis(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        match self.optional(name) {
+            None => Ok(Duration::from_millis(default)),
+            Some(raw) => match raw.parse::<u64>() {
+                Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
+                _ => Err(invalid(name, "expected a positive number of milliseconds".into())),
+            },
+        }
+    }
+}
+
+fn invalid(name: &'static str, reason: String) -> ConfigError {
+    ConfigError::Invalid { name, reason }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> =
+            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        move |name| map.get(name).cloned()
+    }
+
+    #[test]
+    fn reads_a_complete_configuration() {
+        let config = Config::from_lookup(lookup(&[
+            ("SUPABASE_URL", "https://abc.supabase.co"),
+            ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),
+        ]))
+        .unwrap();
+        assert_eq!(config.supabase_url.as_str(), "https://abc.supabase.co/");
+        assert_eq!(config.supabase_service_key.expose(), "service-key");
+        assert_eq!(config.database_timeout, Duration::from_secs(8));
+    }
+
+    #[test]
+    fn names_the_missing_variable() {
+        let err = Config::from_lookup(lookup(&[("SUPABASE_URL", "https://abc.supabase.co")]))
+            .unwrap_err();
+        assert_eq!(err.to_string(), "environment variable SUPABASE_SERVICE_ROLE_KEY is not set");
+    }
+
+    #[test]
+    fn names_the_malformed_variable() {
+        let cases = [
+            ("SUPABASE_URL", "not a url"),
+            ("SUPABASE_URL", "ftp://abc.supabase.co"),
+            ("DATABASE_TIMEOUT_MS", "soon"),
+            ("DATABASE_TIMEOUT_MS", "0"),
+        ];
+        for (name, value) in cases {
+            let mut pairs = vec![
+                ("SUPABASE_URL", "https://abc.supabase.co"),
+                ("SUPABASE_SERVICE_ROLE_KEY", "k"),
+            ];
+            pairs.retain(|(k, _)| *k != name);
+            pairs.push((name, value));
+            let err = Config::from_lookup(lookup(&pairs)).unwrap_err();
+            assert!(err.to_string().contains(name), "{name}={value}: {err}");
+        }
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let secret = Secret::new("hunter2-very-secret");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+    }
+}

@@ -1,0 +1,160 @@
+//! `ApiError`: every failure a route answers with, and the one place that maps it to an HTTP status,
+//! a stable code the PWA branches on, and the envelope's `error` object.
+
+use http::StatusCode;
+use serde_json::{Value, json};
+
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 VALIDATION_ERROR: a request field is missing or malformed; `field` names it.
+    #[error("{field}: {message}")]
+    Validation { field: String, message: String },
+    /// 401 UNAUTHORIZED: no valid credentials.
+    #[error("{0}")]
+    Unauthorized(String),
+    /// 403 FORBIDDEN: valid credentials without the right to do this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404 NOT_FOUND: no such route or resource (another user's resource is also "not found").
+    #[error("{0}")]
+    NotFound(String),
+    /// 405 METHOD_NOT_ALLOWED: the path exists but not with this method; `allow` lists the methods.
+    #[error("method not allowed")]
+    MethodNotAllowed { allow: Vec<http::Method> },
+    /// 409 CONFLICT: the request collides with the current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413 PAYLOAD_TOO_LARGE: the body is over `limit` bytes.
+    #[error("request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    /// 415 UNSUPPORTED_MEDIA_TYPE: the body is not in a format the route reads.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 422 CONTENT_REJECTED: the prompt or result was refused by moderation.
+    #[error("{0}")]
+    ContentRejected(String),
+    /// 429 RATE_LIMITED: too many requests; retry after `retry_after_secs`.
+    #[error("too many requests")]
+    RateLimited { retry_after_secs: u64 },
+    /// 429 QUOTA_EXCEEDED: the generation quota is used up until `resets_at`.
+    #[error("{message}")]
+    QuotaExceeded { message: String, retry_after_secs: u64 },
+    /// 503 UPSTREAM_UNAVAILABLE: a service we depend on failed or refused; maybe retry later.
+    #[error("{service} is unavailable")]
+    UpstreamUnavailable { service: &'static str, retry_after_secs: Option<u64> },
+    /// 504 UPSTREAM_TIMEOUT: a service we depend on did not answer in time.
+    #[error("{service} did not answer in time")]
+    UpstreamTimeout { service: &'static str },
+    /// 500 INTERNAL: a fault on our side; the client sees a fixed message, the log sees the cause.
+    #[error("internal error")]
+    Internal(#[source] BoxError),
+}
+
+impl ApiError {
+    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation { field: field.into(), message: message.into() }
+    }
+
+    pub fn internal(cause: impl Into<BoxError>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::Validation { .. } => StatusCode::BAD_REQUEST,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ContentRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Validation { .. } => "VALIDATION_ERROR",
+            Self::Unauthorized(_) => "UNAUTHORIZED",
+            Self::Forbidden(_) => "FORBIDDEN",
+            Self::NotFound(_) => "NOT_FOUND",
+            Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
+            Self::Conflict(_) => "CONFLICT",
+            Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
+            Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
+            Self::ContentRejected(_) => "CONTENT_REJECTED",
+            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::QuotaExceeded { .. } => "QUOTA_EXCEEDED",
+            Self::UpstreamUnavailable { .. } => "UPSTREAM_UNAVAILABLE",
+            Self::UpstreamTimeout { .. } => "UPSTREAM_TIMEOUT",
+            Self::Internal(_) => "INTERNAL",
+        }
+    }
+
+    /// Seconds for a `Retry-After` header, where the client should wait before trying again.
+    pub fn retry_after_secs(&self) -> Option<u64> {
+        match self {
+            Self::RateLimited { retry_after_secs } | Self::QuotaExceeded { retry_after_secs, .. } => {
+                Some(*retry_after_secs)
+            }
+            Self::UpstreamUnavailable { retry_after_secs, .. } => *retry_after_secs,
+            _ => None,
+        }
+    }
+
+    /// The envelope's `error` object. 5xx bodies carry no internal text, only what the user can act on.
+    pub fn body(&self) -> Value {
+        let mut error = json!({ "code": self.code(), "message": self.to_string() });
+        match self {
+            Self::Validation { field, .. } => error["details"] = json!({ "field": field }),
+            Self::MethodNotAllowed { allow } => {
+                let allow: Vec<&str> = allow.iter().map(http::Method::as_str).collect();
+                error["details"] = json!({ "allow": allow });
+            }
+            Self::PayloadTooLarge { limit } => error["details"] = json!({ "limit": limit }),
+            _ => {}
+        }
+        if let Some(secs) = self.retry_after_secs() {
+            error["details"] = json!({ "retryAfter": secs });
+        }
+        error
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_names_the_field() {
+        let err = ApiError::validation("category", "must be a category slug");
+        assert_eq!(err.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(err.body()["code"], "VALIDATION_ERROR");
+        assert_eq!(err.body()["details"]["field"], "category");
+        assert_eq!(err.body()["message"], "category: must be a category slug");
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let err = ApiError::internal("connection to 10.0.0.3 refused: password=secret");
+        assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(err.body(), json!({ "code": "INTERNAL", "message": "internal error" }));
+    }
+
+    #[test]
+    fn waits_are_reported_for_retryable_errors() {
+        let limited = ApiError::RateLimited { retry_after_secs: 7 };
+        assert_eq!(limited.retry_after_secs(), Some(7));
+        assert_eq!(limited.body()["details"]["retryAfter"], 7);
+        let down = ApiError::UpstreamUnavailable { service: "database", retry_after_secs: None };
+        assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(down.retry_after_secs(), None);
+    }
+}

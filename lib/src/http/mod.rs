@@ -1,0 +1,12 @@
+//! HTTP plumbing shared by every route: the request as handlers see it, body limits, the response
+//! envelope and the router.
+
+mod body;
+mod request;
+mod response;
+mod router;
+
+pub use body::{JSON_BODY_LIMIT, read_body, read_json};
+pub use request::{Query, Request};
+pub use response::{Body, Cached, Meta, error_response, json_response};
+pub use router::Router;

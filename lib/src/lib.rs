@@ -1,0 +1,25 @@
+//! AI Image Studio: the whole application behind the Vercel functions in `api/`.
+//!
+//! Layout:
+//! - [`app`]: `App`, built once per process: configuration, the shared HTTP client, service clients.
+//! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
+//! - [`domain`]: validated values (slugs, references, search terms): parse, don't validate.
+//! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
+//! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
+//! - [`routes`]: one module per function in `api/`: parse, call services, respond.
+//! - [`supabase`]: PostgREST data access through the `postgrest` crate.
+//!
+//! Every handler is generic over the request body type, so the same code runs under
+//! `vercel_runtime`, under the local dev server and in tests.
+
+pub mod app;
+pub mod config;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod routes;
+pub mod supabase;
+
+pub use app::App;
+pub use error::ApiError;
+pub use routes::{Function, handle, serve};
