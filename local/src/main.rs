@@ -1,0 +1,108 @@
+//! `studio-local`: the whole studio on this machine (`cargo run -p studio-local`), or the
+//! PostgREST-compatible server alone (`studio-local postgrest --database-url URL …`).
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use studio_local::pg::{self, Cluster, ClusterOptions};
+use studio_local::postgrest;
+use studio_local::stack::{self, Keys, LOCAL_JWT_SECRET};
+use tokio_postgres::NoTls;
+
+const USAGE: &str = "usage:
+  studio-local                      run the studio: database, stand-ins, API and app
+      PORT (default 3000)           where the studio listens on 127.0.0.1
+      DATABASE_URL                  use this PostgreSQL server instead of the private cluster
+      STUDIO_DB_PORT (default 54322) port of the private cluster in .studio/pg
+  studio-local postgrest --database-url URL --schema NAME --anon-role ROLE --jwt-secret SECRET --port PORT
+                                    the PostgREST-compatible server alone, without the API-key gateway";
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None => run_studio().await,
+        Some("postgrest") => run_postgrest(&args[1..]).await,
+        Some(_) => Err(USAGE.into()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("studio-local: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run_studio() -> Result<(), Error> {
+    let root = pg::repo_root();
+    let (cluster, database_url) = match env_var("DATABASE_URL") {
+        Some(url) => (None, url),
+        None => {
+            let port = env_var("STUDIO_DB_PORT").map(|p| p.parse()).transpose()?.unwrap_or(54322);
+            let dir = root.join(".studio").join("pg");
+            println!("Starting PostgreSQL in {} on port {port} …", dir.display());
+            let cluster = Cluster::start(&ClusterOptions { dir, port, ephemeral: false })?;
+            let url = cluster.url("postgres");
+            (Some(cluster), url)
+        }
+    };
+    let (mut client, connection) = tokio_postgres::connect(&database_url, NoTls).await?;
+    tokio::spawn(connection);
+    let report = pg::migrate(&mut client, &root.join("supabase")).await?;
+    for file in &report.applied {
+        println!("  applied migration {file}");
+    }
+    if report.seeded {
+        println!("  applied seed.sql");
+    }
+
+    let keys = Keys::new(LOCAL_JWT_SECRET);
+    let port = env_var("PORT").map(|p| p.parse()).transpose()?.unwrap_or(3000);
+    let (listener, url) = stack::bind(port).await?;
+    let app = Arc::new(studio::App::new(stack::app_config(&url, &keys)?));
+    let router = stack::router(studio_local::testing::pool(&database_url), &keys, app, &root.join("public"));
+    println!("AI Image Studio is running at {url}");
+    println!("  API        {url}/api/templates");
+    println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
+    println!("  database   {database_url}");
+    println!("Press Ctrl-C to stop.");
+    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    if let Some(cluster) = cluster {
+        println!("Stopping PostgreSQL …");
+        cluster.stop();
+    }
+    Ok(())
+}
+
+async fn run_postgrest(args: &[String]) -> Result<(), Error> {
+    let flag = |name: &str| -> Result<String, Error> {
+        let at = args.iter().position(|a| a == name).ok_or_else(|| format!("missing {name}\n{USAGE}"))?;
+        args.get(at + 1).cloned().ok_or_else(|| format!("{name} needs a value\n{USAGE}").into())
+    };
+    let settings = postgrest::Settings {
+        schema: flag("--schema")?,
+        anon_role: flag("--anon-role")?,
+        jwt_secret: flag("--jwt-secret")?,
+        max_rows: None,
+        gateway: None,
+    };
+    let port: u16 = flag("--port")?.parse()?;
+    Ok(postgrest::serve_standalone(&flag("--database-url")?, settings, port).await?)
+}
+
+fn env_var(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Ctrl-C or SIGTERM: stop accepting, finish what is in flight, then stop the database.
+async fn shutdown_signal() {
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).ok();
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
+    }
+}
+

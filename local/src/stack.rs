@@ -1,0 +1,83 @@
+//! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`),
+//! the library's route handlers on `/api/*` exactly as Vercel mounts them, and `public/`.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::any;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use deadpool_postgres::Pool;
+use jsonwebtoken::{EncodingKey, Header};
+use serde_json::json;
+use studio::{App, Function};
+use tokio::net::TcpListener;
+use tower_http::services::ServeDir;
+
+use crate::postgrest;
+
+/// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
+pub const LOCAL_JWT_SECRET: &str = "studio-local-jwt-secret-for-loopback-use-only-0123456789";
+
+/// The project's API keys, minted like Supabase's legacy keys: HS256 JWTs with a `role` claim.
+#[derive(Clone, Debug)]
+pub struct Keys {
+    pub jwt_secret: String,
+    pub anon_key: String,
+    pub service_key: String,
+}
+
+impl Keys {
+    pub fn new(jwt_secret: &str) -> Self {
+        let mint = |role: &str| {
+            let claims = json!({ "iss": "supabase-local", "role": role, "iat": 1_700_000_000, "exp": 4_102_444_800_u64 });
+            jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(jwt_secret.as_bytes()))
+                .unwrap_or_default()
+        };
+        Self { jwt_secret: jwt_secret.to_owned(), anon_key: mint("anon"), service_key: mint("service_role") }
+    }
+}
+
+/// Binds a loopback port (`0` for any free one) and returns the listener and its base URL.
+pub async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
+    let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    Ok((listener, url))
+}
+
+/// The library's configuration for a stack served at `base_url`: the same variables production
+/// sets, pointing at the stand-ins.
+pub fn app_config(base_url: &str, keys: &Keys) -> Result<studio::config::Config, studio::config::ConfigError> {
+    let vars = [("SUPABASE_URL", base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY", keys.service_key.clone())];
+    studio::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+}
+
+/// Every route of the stack.
+pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, public_dir: &Path) -> Router {
+    let settings = postgrest::Settings {
+        schema: "public".into(),
+        anon_role: "anon".into(),
+        jwt_secret: keys.jwt_secret.clone(),
+        max_rows: Some(1000),
+        gateway: Some(postgrest::Gateway { anon_key: keys.anon_key.clone(), service_key: keys.service_key.clone() }),
+    };
+    let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
+    Router::new()
+        .nest("/rest/v1", postgrest::router(pool, settings))
+        .merge(functions)
+        .fallback_service(ServeDir::new(public_dir))
+}
+
+/// `/api/*`: the function that owns the path answers, as on Vercel; other paths are a 404 envelope.
+async fn api(State(app): State<Arc<App>>, req: Request) -> Response {
+    let response = match Function::for_path(req.uri().path()) {
+        Some(function) => studio::handle(function, &app, req).await,
+        None => {
+            let err = studio::ApiError::NotFound(format!("no function serves {}", req.uri().path()));
+            studio::http::error_response(&err, &studio::http::Request::new(req, "").request_id)
+        }
+    };
+    response.map(Body::new).into_response()
+}

@@ -1,0 +1,159 @@
+//! The test harness: one PostgreSQL cluster per test binary (started on first use, stopped when the
+//! binary exits), a fresh database per test cloned from a template that has the real migrations and
+//! seed, and servers on ephemeral loopback ports inside the test's own runtime.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, OnceLock};
+
+use deadpool_postgres::{Pool, Runtime};
+use tokio_postgres::NoTls;
+
+use crate::pg::{self, Cluster, ClusterOptions, PgError};
+use crate::stack::{self, Keys, LOCAL_JWT_SECRET};
+
+const MIGRATED_TEMPLATE: &str = "studio_template";
+const BOOTSTRAPPED_TEMPLATE: &str = "bootstrap_template";
+
+struct Shared {
+    cluster: Cluster,
+    dir: PathBuf,
+}
+
+static SHARED: OnceLock<Result<Shared, String>> = OnceLock::new();
+
+/// The binary's cluster, created once; a failure is reported by every test that needs it.
+fn shared() -> &'static Shared {
+    // Started on a thread of its own with its own runtime, so that no test's runtime owns it.
+    let result = SHARED.get_or_init(|| {
+        std::thread::spawn(|| start_shared().map_err(|e| e.to_string()))
+            .join()
+            .unwrap_or_else(|_| Err("the cluster start-up thread panicked".into()))
+    });
+    match result {
+        Ok(shared) => shared,
+        Err(err) => panic!("the test PostgreSQL cluster could not start: {err}"),
+    }
+}
+
+fn start_shared() -> Result<Shared, PgError> {
+    let dir = tempfile::Builder::new().prefix("studio-test-pg-").tempdir()?.keep();
+    let port = free_port()?;
+    let cluster = Cluster::start(&ClusterOptions { dir: dir.clone(), port, ephemeral: true })?;
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    runtime.block_on(create_templates(&cluster))?;
+    // SAFETY: registers a plain function to run at process exit.
+    unsafe { libc::atexit(stop_shared) };
+    Ok(Shared { cluster, dir })
+}
+
+async fn create_templates(cluster: &Cluster) -> Result<(), PgError> {
+    let admin = connect(&cluster.url("postgres")).await?;
+    for name in [MIGRATED_TEMPLATE, BOOTSTRAPPED_TEMPLATE] {
+        admin.batch_execute(&format!("create database {name}")).await?;
+    }
+    let mut migrated = connect(&cluster.url(MIGRATED_TEMPLATE)).await?;
+    pg::migrate(&mut migrated, &pg::repo_root().join("supabase")).await?;
+    pg::bootstrap(&connect(&cluster.url(BOOTSTRAPPED_TEMPLATE)).await?).await?;
+    Ok(())
+}
+
+extern "C" fn stop_shared() {
+    if let Some(Ok(shared)) = SHARED.get() {
+        shared.cluster.stop();
+        let _ = std::fs::remove_dir_all(&shared.dir);
+    }
+}
+
+/// A database of its own for one test.
+pub struct TestDb {
+    pub name: String,
+    /// `postgres://postgres@127.0.0.1:PORT/NAME`: superuser, for arranging and asserting in SQL.
+    pub url: String,
+    pub pool: Pool,
+}
+
+impl TestDb {
+    /// A fresh database with the Supabase bootstrap, every migration and the seed.
+    pub async fn migrated() -> Self {
+        Self::clone_of(MIGRATED_TEMPLATE).await
+    }
+
+    /// A fresh database with only the Supabase bootstrap (roles, `auth.uid()`, schemas).
+    pub async fn bootstrapped() -> Self {
+        Self::clone_of(BOOTSTRAPPED_TEMPLATE).await
+    }
+
+    async fn clone_of(template: &str) -> Self {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let shared = shared();
+        let name = format!("test_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+        let admin = connect(&shared.cluster.url("postgres")).await.expect("connect to the test cluster");
+        // CREATE DATABASE refuses while another creation reads the same template: retry briefly.
+        let mut attempts = 0;
+        while let Err(err) = admin.batch_execute(&format!("create database {name} template {template}")).await {
+            attempts += 1;
+            assert!(attempts < 50, "create database {name}: {err}");
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        let url = shared.cluster.url(&name);
+        let pool = pool(&url);
+        Self { name, url, pool }
+    }
+
+    /// A superuser connection for arranging data and asserting on rows.
+    pub async fn client(&self) -> deadpool_postgres::Object {
+        self.pool.get().await.expect("a connection to the test database")
+    }
+}
+
+/// A connection pool for `url`.
+pub fn pool(url: &str) -> Pool {
+    let config = deadpool_postgres::Config { url: Some(url.to_owned()), ..Default::default() };
+    config.create_pool(Some(Runtime::Tokio1), NoTls).expect("a valid pool configuration")
+}
+
+/// Serves `router` on a free loopback port in the current runtime; returns its base URL.
+pub async fn serve(router: axum::Router) -> String {
+    let (listener, url) = stack::bind(0).await.expect("bind a loopback port");
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    url
+}
+
+/// The whole local stack over a fresh migrated database, with the library configured to reach it
+/// over HTTP exactly as it reaches Supabase in production.
+pub struct TestStack {
+    pub db: TestDb,
+    /// Base URL: `{url}/api/templates`, `{url}/rest/v1/...`.
+    pub url: String,
+    pub keys: Keys,
+    pub app: Arc<studio::App>,
+}
+
+impl TestStack {
+    pub async fn start() -> Self {
+        let db = TestDb::migrated().await;
+        let keys = Keys::new(LOCAL_JWT_SECRET);
+        let (listener, url) = stack::bind(0).await.expect("bind a loopback port");
+        let config = stack::app_config(&url, &keys).expect("a valid local configuration");
+        let app = Arc::new(studio::App::new(config));
+        let router = stack::router(db.pool.clone(), &keys, app.clone(), &pg::repo_root().join("public"));
+        tokio::spawn(async move { axum::serve(listener, router).await });
+        Self { db, url, keys, app }
+    }
+
+    /// The environment a deployed function would get, pointing at this stack.
+    pub fn function_env(&self) -> Vec<(&'static str, String)> {
+        vec![("SUPABASE_URL", self.url.clone()), ("SUPABASE_SERVICE_ROLE_KEY", self.keys.service_key.clone())]
+    }
+}
+
+async fn connect(url: &str) -> Result<tokio_postgres::Client, PgError> {
+    let (client, connection) = tokio_postgres::connect(url, NoTls).await?;
+    tokio::spawn(connection);
+    Ok(client)
+}
+
+fn free_port() -> std::io::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}

@@ -1,0 +1,78 @@
+//! The built api/ binaries, started as Vercel starts them (`VERCEL_DEV_PORT`) against the local
+//! stack: templates answers with real data; the functions not built yet answer the 404 envelope.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use studio_local::testing::TestStack;
+use tokio::process::{Child, Command};
+
+use crate::helpers::get;
+
+struct Function {
+    child: Child,
+    url: String,
+}
+
+/// Starts a built function binary on a free port and waits until it answers.
+async fn start(binary: &str, env: &[(&'static str, String)]) -> Function {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let child = Command::new(binary)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .env("VERCEL_DEV_PORT", port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .unwrap_or_else(|e| panic!("start {binary}: {e}"));
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..200 {
+        if reqwest::get(format!("{url}/_vercel/ping")).await.is_ok() {
+            return Function { child, url };
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("{binary} did not start listening on {port}");
+}
+
+#[tokio::test]
+async fn templates_binary_serves_real_data() {
+    let stack = TestStack::start().await;
+    let function = start(env!("CARGO_BIN_EXE_templates"), &stack.function_env()).await;
+
+    let list = get(&format!("{}/api/templates", function.url)).await;
+    let one = get(&format!("{}/api/templates?_path=wayang-kulit", function.url)).await;
+
+    assert_eq!(list.status, 200);
+    assert!(list.data().as_array().unwrap().len() >= 20);
+    assert_eq!(one.data()["slug"], "wayang-kulit");
+    drop(function.child);
+}
+
+#[tokio::test]
+async fn functions_not_built_yet_answer_the_404_envelope() {
+    let stack = TestStack::start().await;
+    let cases = [
+        (env!("CARGO_BIN_EXE_generate"), "/api/generate"),
+        (env!("CARGO_BIN_EXE_gallery"), "/api/gallery/123"),
+        (env!("CARGO_BIN_EXE_auth"), "/api/auth/login"),
+        (env!("CARGO_BIN_EXE_cron-reset"), "/api/cron/reset"),
+    ];
+    for (binary, path) in cases {
+        let function = start(binary, &stack.function_env()).await;
+        let answer = get(&format!("{}{path}", function.url)).await;
+        assert_eq!((answer.status, answer.error_code()), (404, "NOT_FOUND"), "{path}");
+    }
+}
+
+#[tokio::test]
+async fn a_function_without_configuration_answers_500_without_details() {
+    let function = start(env!("CARGO_BIN_EXE_templates"), &[]).await;
+
+    let answer = get(&format!("{}/api/templates", function.url)).await;
+
+    assert_eq!((answer.status, answer.error_code()), (500, "INTERNAL"));
+    assert_eq!(answer.body["error"]["message"], "internal error");
+    assert!(!answer.body.to_string().contains("SUPABASE"), "configuration detail leaked: {}", answer.body);
+}

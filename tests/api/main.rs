@@ -1,0 +1,7 @@
+//! Integration tests of the API through HTTP against the local stack: real PostgreSQL with the real
+//! migrations, the PostgREST-compatible server, and the library's handlers mounted as on Vercel.
+//! One test binary, a module per route.
+
+mod functions;
+mod helpers;
+mod templates;
