@@ -106,8 +106,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn lookup(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-        let map: HashMap<String, String> =
-            pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name| map.get(name).cloned()
     }
 
@@ -125,8 +124,7 @@ mod tests {
 
     #[test]
     fn names_the_missing_variable() {
-        let err = Config::from_lookup(lookup(&[("SUPABASE_URL", "https://abc.supabase.co")]))
-            .unwrap_err();
+        let err = Config::from_lookup(lookup(&[("SUPABASE_URL", "https://abc.supabase.co")])).unwrap_err();
         assert_eq!(err.to_string(), "environment variable SUPABASE_SERVICE_ROLE_KEY is not set");
     }
 
@@ -139,10 +137,7 @@ mod tests {
             ("DATABASE_TIMEOUT_MS", "0"),
         ];
         for (name, value) in cases {
-            let mut pairs = vec![
-                ("SUPABASE_URL", "https://abc.supabase.co"),
-                ("SUPABASE_SERVICE_ROLE_KEY", "k"),
-            ];
+            let mut pairs = vec![("SUPABASE_URL", "https://abc.supabase.co"), ("SUPABASE_SERVICE_ROLE_KEY", "k")];
             pairs.retain(|(k, _)| *k != name);
             pairs.push((name, value));
             let err = Config::from_lookup(lookup(&pairs)).unwrap_err();

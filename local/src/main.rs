@@ -105,4 +105,3 @@ async fn shutdown_signal() {
         _ = async { match terminate.as_mut() { Some(s) => { s.recv().await; } None => std::future::pending().await } } => {}
     }
 }
-

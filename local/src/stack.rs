@@ -5,10 +5,10 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::any;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
+use axum::routing::any;
 use deadpool_postgres::Pool;
 use jsonwebtoken::{EncodingKey, Header};
 use serde_json::json;
@@ -32,7 +32,8 @@ pub struct Keys {
 impl Keys {
     pub fn new(jwt_secret: &str) -> Self {
         let mint = |role: &str| {
-            let claims = json!({ "iss": "supabase-local", "role": role, "iat": 1_700_000_000, "exp": 4_102_444_800_u64 });
+            let claims =
+                json!({ "iss": "supabase-local", "role": role, "iat": 1_700_000_000, "exp": 4_102_444_800_u64 });
             jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(jwt_secret.as_bytes()))
                 .unwrap_or_default()
         };

@@ -21,7 +21,13 @@ async fn lists_active_templates_featured_first_then_by_order_and_name() {
     assert!(list.len() >= 20, "only {} templates", list.len());
     let keys: Vec<(bool, i64, String)> = list
         .iter()
-        .map(|t| (!t["is_featured"].as_bool().unwrap(), t["sort_order"].as_i64().unwrap(), t["name_en"].as_str().unwrap().to_owned()))
+        .map(|t| {
+            (
+                !t["is_featured"].as_bool().unwrap(),
+                t["sort_order"].as_i64().unwrap(),
+                t["name_en"].as_str().unwrap().to_owned(),
+            )
+        })
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -36,7 +42,10 @@ async fn public_caching_headers_let_the_cdn_keep_templates() {
     let stack = TestStack::start().await;
     let answer = get(&format!("{}/api/templates", stack.url)).await;
     let cache = answer.header("cache-control");
-    assert!(cache.contains("public") && cache.contains("s-maxage=") && cache.contains("stale-while-revalidate="), "{cache}");
+    assert!(
+        cache.contains("public") && cache.contains("s-maxage=") && cache.contains("stale-while-revalidate="),
+        "{cache}"
+    );
     assert_eq!(answer.header("content-type"), "application/json; charset=utf-8");
 }
 

@@ -12,13 +12,16 @@ impl Slug {
     pub fn parse(field: &str, raw: &str) -> Result<Self, ApiError> {
         let valid = !raw.is_empty()
             && raw.len() <= 64
-            && raw.split('-').all(|part| {
-                !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            });
+            && raw
+                .split('-')
+                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
         if valid {
             Ok(Self(raw.to_owned()))
         } else {
-            Err(ApiError::validation(field, "must be a slug: lower-case letters, digits and single hyphens, at most 64 characters"))
+            Err(ApiError::validation(
+                field,
+                "must be a slug: lower-case letters, digits and single hyphens, at most 64 characters",
+            ))
         }
     }
 
@@ -68,22 +71,18 @@ impl SearchTerm {
         &self.0
     }
 
-    /// An ILIKE "contains" pattern: LIKE wildcards in the term are matched literally, and `*`
-    /// (PostgREST's wildcard, which it cannot escape) is dropped.
-    pub fn contains_pattern(&self) -> String {
-        let mut pattern = String::from("*");
+    /// A case-insensitive regular expression (PostgREST `imatch`) matching the term literally
+    /// anywhere: every ASCII punctuation character is escaped. `ilike` cannot serve here, because
+    /// PostgREST turns every `*` into a wildcard with no way to escape it.
+    pub fn literal_regex(&self) -> String {
+        let mut regex = String::with_capacity(self.0.len() * 2);
         for c in self.0.chars() {
-            match c {
-                '%' | '_' | '\\' => {
-                    pattern.push('\\');
-                    pattern.push(c);
-                }
-                '*' => {}
-                _ => pattern.push(c),
+            if c.is_ascii_punctuation() {
+                regex.push('\\');
             }
+            regex.push(c);
         }
-        pattern.push('*');
-        pattern
+        regex
     }
 }
 
@@ -125,8 +124,8 @@ mod tests {
     }
 
     #[test]
-    fn contains_patterns_match_wildcards_literally() {
-        let term = SearchTerm::parse("q", Some(r"50%_off*\x")).unwrap().unwrap();
-        assert_eq!(term.contains_pattern(), r"*50\%\_off\\x*");
+    fn literal_regexes_escape_every_metacharacter() {
+        let term = SearchTerm::parse("q", Some(r"50%_off*\x (a.b)")).unwrap().unwrap();
+        assert_eq!(term.literal_regex(), r"50\%\_off\*\\x \(a\.b\)");
     }
 }

@@ -94,10 +94,7 @@ mod tests {
 
     #[test]
     fn uses_the_platform_request_id_when_sane() {
-        let req = Request::new(
-            http::Request::get("/x").header("x-vercel-id", "sin1::abc-123").body(()).unwrap(),
-            "/x",
-        );
+        let req = Request::new(http::Request::get("/x").header("x-vercel-id", "sin1::abc-123").body(()).unwrap(), "/x");
         assert_eq!(req.request_id, "sin1::abc-123");
         assert_eq!(request("/x").request_id.len(), 36);
     }

@@ -20,8 +20,7 @@ pub enum Function {
 }
 
 impl Function {
-    pub const ALL: [Function; 5] =
-        [Self::Generate, Self::Gallery, Self::Templates, Self::Auth, Self::CronReset];
+    pub const ALL: [Function; 5] = [Self::Generate, Self::Gallery, Self::Templates, Self::Auth, Self::CronReset];
 
     /// The path Vercel serves the function at (its file under `api/` without `.rs`).
     pub fn prefix(self) -> &'static str {
@@ -36,9 +35,9 @@ impl Function {
 
     /// The function a path reaches through vercel.json's rewrites: its prefix, or a sub-path of it.
     pub fn for_path(path: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| {
-            path.strip_prefix(f.prefix()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        })
+        Self::ALL
+            .into_iter()
+            .find(|f| path.strip_prefix(f.prefix()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
     }
 }
 

@@ -84,9 +84,8 @@ pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body
         }
         Endpoint::One => {
             let reference = TemplateRef::parse("id", &params[0])?;
-            let template = one(app, &reference).await?.ok_or_else(|| {
-                ApiError::NotFound(format!("no template {}", params[0]))
-            })?;
+            let template =
+                one(app, &reference).await?.ok_or_else(|| ApiError::NotFound(format!("no template {}", params[0])))?;
             Ok(json_response(StatusCode::OK, template, meta, CACHED))
         }
     }
@@ -98,9 +97,9 @@ async fn list(app: &App, category: Option<&Slug>, term: Option<&SearchTerm>) -> 
         query = query.eq("category", category.as_str());
     }
     if let Some(term) = term {
-        let pattern = quote_filter_value(&term.contains_pattern());
+        let pattern = quote_filter_value(&term.literal_regex());
         let searched = ["slug", "name_en", "name_id", "description_en", "description_id"];
-        let any: Vec<String> = searched.iter().map(|col| format!("{col}.ilike.{pattern}")).collect();
+        let any: Vec<String> = searched.iter().map(|col| format!("{col}.imatch.{pattern}")).collect();
         query = query.or(any.join(","));
     }
     // One `order` call: postgrest-rs appends a second `order` parameter instead of extending it.

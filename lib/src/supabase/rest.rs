@@ -115,10 +115,8 @@ impl From<DbError> for ApiError {
     fn from(err: DbError) -> Self {
         match err {
             DbError::Timeout => ApiError::UpstreamTimeout { service: "database" },
-            DbError::Unreachable(_) => {
-                ApiError::UpstreamUnavailable { service: "database", retry_after_secs: Some(5) }
-            }
-            DbError::Rejected { status: 503 | 504 | 502, .. } => {
+            DbError::Unreachable(_) => ApiError::UpstreamUnavailable { service: "database", retry_after_secs: Some(5) },
+            DbError::Rejected { status: 502..=504, .. } => {
                 ApiError::UpstreamUnavailable { service: "database", retry_after_secs: Some(5) }
             }
             other => ApiError::internal(other),
@@ -138,7 +136,8 @@ mod tests {
 
     #[test]
     fn reads_postgrest_and_gateway_error_bodies() {
-        let err = rejected(404, r#"{"code":"PGRST205","details":null,"hint":null,"message":"Could not find the table"}"#);
+        let err =
+            rejected(404, r#"{"code":"PGRST205","details":null,"hint":null,"message":"Could not find the table"}"#);
         assert!(matches!(&err, DbError::Rejected { status: 404, code, .. } if code == "PGRST205"));
         let err = rejected(401, r#"{"message":"Invalid API key","hint":"Double check"}"#);
         assert!(matches!(&err, DbError::Rejected { status: 401, message, .. } if message == "Invalid API key"));

@@ -16,7 +16,9 @@ use std::time::{Duration, Instant};
 
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
-    #[error("no PostgreSQL binaries found (looked for {0} on PATH and in /usr/lib/postgresql/*/bin); install postgresql-15")]
+    #[error(
+        "no PostgreSQL binaries found (looked for {0} on PATH and in /usr/lib/postgresql/*/bin); install postgresql-15"
+    )]
     NoBinaries(&'static str),
     #[error("{what} failed: {detail}")]
     Command { what: String, detail: String },
@@ -137,19 +139,15 @@ fn init_cluster(data: &Path, owner: Option<(u32, u32)>, ephemeral: bool) -> Resu
 /// pid in it is alive, and a reused pid could belong to anything, so a dead one is removed.
 fn remove_stale_pid(data: &Path) {
     let pid_file = data.join("postmaster.pid");
-    let pid = fs::read_to_string(&pid_file)
-        .ok()
-        .and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<i32>().ok()));
+    let pid =
+        fs::read_to_string(&pid_file).ok().and_then(|s| s.lines().next().and_then(|l| l.trim().parse::<i32>().ok()));
     // SAFETY: kill with signal 0 only checks whether the process exists.
     if pid.is_some_and(|pid| unsafe { libc::kill(pid, 0) } != 0) {
         let _ = fs::remove_file(pid_file);
     }
 }
 
-fn spawn_server(
-    options: &ClusterOptions,
-    owner: Option<(u32, u32)>,
-) -> Result<(i32, mpsc::Receiver<()>), PgError> {
+fn spawn_server(options: &ClusterOptions, owner: Option<(u32, u32)>) -> Result<(i32, mpsc::Receiver<()>), PgError> {
     let log = File::create(options.dir.join("postgres.log"))?;
     let mut server = Command::new(binary("postgres")?);
     server

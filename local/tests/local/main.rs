@@ -2,3 +2,8 @@
 //! over real HTTP. One test binary for the crate (linking is the slow part on two cores).
 
 mod migrations;
+mod postgrest;
+mod postgrest_auth;
+mod postgrest_read;
+mod postgrest_rpc;
+mod postgrest_write;

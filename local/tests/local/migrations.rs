@@ -26,11 +26,8 @@ async fn migrations_and_seed_are_not_applied_twice() {
 
     assert!(report.applied.is_empty(), "re-applied {:?}", report.applied);
     assert!(!report.seeded, "seed re-applied although unchanged");
-    let recorded: i64 = client
-        .query_one("select count(*) from supabase_migrations.schema_migrations", &[])
-        .await
-        .unwrap()
-        .get(0);
+    let recorded: i64 =
+        client.query_one("select count(*) from supabase_migrations.schema_migrations", &[]).await.unwrap().get(0);
     let files = std::fs::read_dir(pg::repo_root().join("supabase/migrations")).unwrap().count();
     assert_eq!(recorded as usize, files);
 }
@@ -42,7 +39,10 @@ async fn bootstrap_is_idempotent() {
     pg::bootstrap(&client).await.unwrap();
     pg::bootstrap(&client).await.unwrap();
     let roles: i64 = client
-        .query_one("select count(*) from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')", &[])
+        .query_one(
+            "select count(*) from pg_roles where rolname in ('anon', 'authenticated', 'service_role', 'authenticator')",
+            &[],
+        )
         .await
         .unwrap()
         .get(0);
@@ -79,7 +79,11 @@ async fn anon_and_authenticated_read_nothing_private() {
                 .query(&format!("select * from public.{table} limit 1"), &[])
                 .await
                 .expect_err(&format!("{role} could read {table}"));
-            assert_eq!(err.code(), Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE), "{role} on {table}: {err}");
+            assert_eq!(
+                err.code(),
+                Some(&tokio_postgres::error::SqlState::INSUFFICIENT_PRIVILEGE),
+                "{role} on {table}: {err}"
+            );
             tx.rollback().await.unwrap();
         }
     }
@@ -145,7 +149,10 @@ async fn image_search_vector_covers_prompt_title_and_tags() {
         .unwrap();
     for term in ["kucing", "batik", "sunset", "lucu"] {
         let found: i64 = client
-            .query_one("select count(*) from generated_images where search_vector @@ websearch_to_tsquery('simple', $1)", &[&term])
+            .query_one(
+                "select count(*) from generated_images where search_vector @@ websearch_to_tsquery('simple', $1)",
+                &[&term],
+            )
             .await
             .unwrap()
             .get(0);
@@ -162,7 +169,8 @@ fn a_restarted_cluster_keeps_its_data() {
 
     let first = Cluster::start(&options).unwrap();
     runtime.block_on(async {
-        let (mut client, connection) = tokio_postgres::connect(&first.url("postgres"), tokio_postgres::NoTls).await.unwrap();
+        let (mut client, connection) =
+            tokio_postgres::connect(&first.url("postgres"), tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let report = pg::migrate(&mut client, &pg::repo_root().join("supabase")).await.unwrap();
         assert!(!report.applied.is_empty() && report.seeded);
@@ -172,7 +180,8 @@ fn a_restarted_cluster_keeps_its_data() {
 
     let second = Cluster::start(&options).unwrap();
     runtime.block_on(async {
-        let (mut client, connection) = tokio_postgres::connect(&second.url("postgres"), tokio_postgres::NoTls).await.unwrap();
+        let (mut client, connection) =
+            tokio_postgres::connect(&second.url("postgres"), tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
         let report = pg::migrate(&mut client, &pg::repo_root().join("supabase")).await.unwrap();
         assert!(report.applied.is_empty() && !report.seeded, "{report:?}");
