@@ -7,13 +7,20 @@ use crate::supabase::Db;
 
 pub struct App {
     pub config: Config,
+    /// One connection pool and TLS set-up for every service client; each call sets its own deadline.
+    pub http: reqwest::Client,
     pub db: Db,
 }
 
 impl App {
     pub fn new(config: Config) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .pool_idle_timeout(std::time::Duration::from_secs(60))
+            .build()
+            .unwrap_or_default();
         let db = Db::new(&config);
-        Self { config, db }
+        Self { config, http, db }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

@@ -2,12 +2,14 @@
 //! engines, so that `cargo run -p studio-local` is the whole product and tests exercise real HTTP.
 //!
 //! Layout:
+//! - [`faults`]: fault injection for the stand-ins, and its control endpoint.
 //! - [`pg`]: a private PostgreSQL cluster (created, started as an unprivileged user, stopped on
 //!   exit), bootstrapped like Supabase, with `supabase/migrations` and `seed.sql` applied.
 //! - [`postgrest`]: a PostgREST-compatible server for `/rest/v1`, with Supabase's API-key gateway.
 //! - [`stack`]: the dev server: stand-ins, the library's route handlers on `/api/*`, `public/`.
 //! - [`testing`]: the test harness: one cluster per test binary, one database per test.
 
+pub mod faults;
 pub mod pg;
 pub mod postgrest;
 pub mod stack;

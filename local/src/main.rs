@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use studio_local::faults::Faults;
 use studio_local::pg::{self, Cluster, ClusterOptions};
 use studio_local::postgrest;
 use studio_local::stack::{self, Keys, LOCAL_JWT_SECRET};
@@ -62,8 +63,9 @@ async fn run_studio() -> Result<(), Error> {
     let keys = Keys::new(LOCAL_JWT_SECRET);
     let port = env_var("PORT").map(|p| p.parse()).transpose()?.unwrap_or(3000);
     let (listener, url) = stack::bind(port).await?;
-    let app = Arc::new(studio::App::new(stack::app_config(&url, &keys)?));
-    let router = stack::router(studio_local::testing::pool(&database_url), &keys, app, &root.join("public"));
+    let app = Arc::new(studio::App::new(stack::app_config(&stack::function_env(&url, &keys))?));
+    let faults = Faults::default();
+    let router = stack::router(studio_local::testing::pool(&database_url), &keys, app, &faults, &root.join("public"));
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);

@@ -16,6 +16,7 @@ use studio::{App, Function};
 use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 
+use crate::faults::{Faults, Service};
 use crate::postgrest;
 
 /// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
@@ -48,15 +49,18 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
     Ok((listener, url))
 }
 
-/// The library's configuration for a stack served at `base_url`: the same variables production
-/// sets, pointing at the stand-ins.
-pub fn app_config(base_url: &str, keys: &Keys) -> Result<studio::config::Config, studio::config::ConfigError> {
-    let vars = [("SUPABASE_URL", base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY", keys.service_key.clone())];
-    studio::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.clone()))
+/// The environment a deployed function would get, pointing at a stack served at `base_url`.
+pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
+    vec![("SUPABASE_URL".into(), base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone())]
 }
 
-/// Every route of the stack.
-pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, public_dir: &Path) -> Router {
+/// The library's configuration from `vars`: the same parsing production runs on its environment.
+pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, studio::config::ConfigError> {
+    studio::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
+}
+
+/// Every route of the stack. Each stand-in answers queued `faults` before serving.
+pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_dir: &Path) -> Router {
     let settings = postgrest::Settings {
         schema: "public".into(),
         anon_role: "anon".into(),
@@ -66,7 +70,8 @@ pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, public_dir: &Path) -> Rout
     };
     let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
     Router::new()
-        .nest("/rest/v1", postgrest::router(pool, settings))
+        .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
+        .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))
 }

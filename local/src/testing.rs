@@ -9,6 +9,7 @@ use std::sync::{Arc, OnceLock};
 use deadpool_postgres::{Pool, Runtime};
 use tokio_postgres::NoTls;
 
+use crate::faults::Faults;
 use crate::pg::{self, Cluster, ClusterOptions, PgError};
 use crate::stack::{self, Keys, LOCAL_JWT_SECRET};
 
@@ -128,23 +129,33 @@ pub struct TestStack {
     pub url: String,
     pub keys: Keys,
     pub app: Arc<studio::App>,
+    /// Queue faults for the stand-ins of this stack.
+    pub faults: Faults,
 }
 
 impl TestStack {
     pub async fn start() -> Self {
+        Self::start_with_env(&[]).await
+    }
+
+    /// A stack whose library configuration has `overrides` on top of the local environment.
+    pub async fn start_with_env(overrides: &[(&str, &str)]) -> Self {
         let db = TestDb::migrated().await;
         let keys = Keys::new(LOCAL_JWT_SECRET);
         let (listener, url) = stack::bind(0).await.expect("bind a loopback port");
-        let config = stack::app_config(&url, &keys).expect("a valid local configuration");
+        let mut vars: Vec<(String, String)> = overrides.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        vars.extend(stack::function_env(&url, &keys));
+        let config = stack::app_config(&vars).expect("a valid local configuration");
         let app = Arc::new(studio::App::new(config));
-        let router = stack::router(db.pool.clone(), &keys, app.clone(), &pg::repo_root().join("public"));
+        let faults = Faults::default();
+        let router = stack::router(db.pool.clone(), &keys, app.clone(), &faults, &pg::repo_root().join("public"));
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { db, url, keys, app }
+        Self { db, url, keys, app, faults }
     }
 
     /// The environment a deployed function would get, pointing at this stack.
-    pub fn function_env(&self) -> Vec<(&'static str, String)> {
-        vec![("SUPABASE_URL", self.url.clone()), ("SUPABASE_SERVICE_ROLE_KEY", self.keys.service_key.clone())]
+    pub fn function_env(&self) -> Vec<(String, String)> {
+        stack::function_env(&self.url, &self.keys)
     }
 }
 

@@ -15,11 +15,11 @@ struct Function {
 }
 
 /// Starts a built function binary on a free port and waits until it answers.
-async fn start(binary: &str, env: &[(&'static str, String)]) -> Function {
+async fn start(binary: &str, env: &[(String, String)]) -> Function {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let child = Command::new(binary)
         .env_clear()
-        .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("VERCEL_DEV_PORT", port.to_string())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

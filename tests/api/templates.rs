@@ -2,6 +2,7 @@
 //! what the function does when its input or the database is bad.
 
 use serde_json::Value;
+use studio_local::faults::{Fault, Service};
 use studio_local::testing::TestStack;
 
 use crate::helpers::{get, send};
@@ -171,11 +172,10 @@ async fn other_methods_are_refused_with_the_allowed_ones() {
 
 #[tokio::test]
 async fn an_unreachable_database_is_a_clear_503() {
-    let stack = TestStack::start().await;
     let closed_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let keys = stack.keys.clone();
-    let config = studio_local::stack::app_config(&format!("http://127.0.0.1:{closed_port}"), &keys).unwrap();
-    let app = studio::App::new(config);
+    let keys = studio_local::stack::Keys::new(studio_local::stack::LOCAL_JWT_SECRET);
+    let env = studio_local::stack::function_env(&format!("http://127.0.0.1:{closed_port}"), &keys);
+    let app = studio::App::new(studio_local::stack::app_config(&env).unwrap());
 
     let request = http::Request::get("/api/templates").body(String::new()).unwrap();
     let response = studio::handle(studio::Function::Templates, &app, request).await;
@@ -186,4 +186,43 @@ async fn an_unreachable_database_is_a_clear_503() {
     let body: Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"]["code"], "UPSTREAM_UNAVAILABLE");
     assert!(!body.to_string().contains("127.0.0.1"), "internal detail leaked: {body}");
+}
+
+#[tokio::test]
+async fn database_faults_become_clear_envelopes() {
+    let stack = TestStack::start_with_env(&[("DATABASE_TIMEOUT_MS", "300")]).await;
+    let html_502 = Fault::Respond { status: 502, headers: vec![], body: "<html>Bad gateway</html>".into() };
+    let cases = [
+        (html_502, 503, "UPSTREAM_UNAVAILABLE"),
+        (Fault::Delay { millis: 1_500 }, 504, "UPSTREAM_TIMEOUT"),
+        (Fault::Drop, 503, "UPSTREAM_UNAVAILABLE"),
+        (Fault::json(500, serde_json::json!({"code": "XX000", "message": "boom"})), 500, "INTERNAL"),
+    ];
+    for (fault, status, code) in cases {
+        let name = format!("{fault:?}");
+        stack.faults.inject(Service::Postgrest, fault, 1);
+
+        let answer = get(&format!("{}/api/templates", stack.url)).await;
+
+        assert_eq!((answer.status, answer.error_code()), (status, code), "{name}");
+        assert!(!answer.body.to_string().contains("boom"), "internal detail leaked: {}", answer.body);
+        assert_eq!(stack.faults.pending(Service::Postgrest), 0);
+    }
+    let recovered = get(&format!("{}/api/templates", stack.url)).await;
+    assert_eq!(recovered.status, 200);
+}
+
+#[tokio::test]
+async fn faults_can_be_queued_over_http() {
+    let stack = TestStack::start().await;
+    let control = format!("{}/__control/faults", stack.url);
+    let fault = serde_json::json!({"service": "postgrest", "fault": {"kind": "respond", "status": 503}, "times": 2});
+
+    let queued = reqwest::Client::new().post(&control).json(&fault).send().await.unwrap();
+    let first = get(&format!("{}/api/templates", stack.url)).await;
+    let second = get(&format!("{}/api/templates", stack.url)).await;
+    let third = get(&format!("{}/api/templates", stack.url)).await;
+
+    assert_eq!(queued.status(), 204);
+    assert_eq!((first.status, second.status, third.status), (503, 503, 200));
 }
