@@ -60,23 +60,29 @@ impl Config {
     }
 }
 
-/// Typed access to variables; each error names the variable it is about.
-struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
+/// Typed access to variables; each error names the variable it is about. Each service's settings
+/// are read from it by that service's own `from_vars`.
+pub(crate) struct Vars<'a>(&'a dyn Fn(&str) -> Option<String>);
 
 impl Vars<'_> {
-    fn optional(&self, name: &'static str) -> Option<String> {
+    /// The first of `names` that is set (e.g. Upstash's own name, then Vercel's).
+    pub(crate) fn first_of(&self, names: &[&'static str]) -> Option<(&'static str, String)> {
+        names.iter().find_map(|name| self.optional(name).map(|value| (*name, value)))
+    }
+
+    pub(crate) fn optional(&self, name: &'static str) -> Option<String> {
         (self.0)(name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty())
     }
 
-    fn required(&self, name: &'static str) -> Result<String, ConfigError> {
+    pub(crate) fn required(&self, name: &'static str) -> Result<String, ConfigError> {
         self.optional(name).ok_or(ConfigError::Missing(name))
     }
 
-    fn secret(&self, name: &'static str) -> Result<Secret, ConfigError> {
+    pub(crate) fn secret(&self, name: &'static str) -> Result<Secret, ConfigError> {
         self.required(name).map(Secret)
     }
 
-    fn url(&self, name: &'static str) -> Result<Url, ConfigError> {
+    pub(crate) fn url(&self, name: &'static str) -> Result<Url, ConfigError> {
         let raw = self.required(name)?;
         let url = Url::parse(&raw).map_err(|e| invalid(name, e.to_string()))?;
         match url.scheme() {
@@ -85,7 +91,7 @@ impl Vars<'_> {
         }
     }
 
-    fn millis(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+    pub(crate) fn millis(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
         match self.optional(name) {
             None => Ok(Duration::from_millis(default)),
             Some(raw) => match raw.parse::<u64>() {
@@ -96,7 +102,7 @@ impl Vars<'_> {
     }
 }
 
-fn invalid(name: &'static str, reason: String) -> ConfigError {
+pub(crate) fn invalid(name: &'static str, reason: String) -> ConfigError {
     ConfigError::Invalid { name, reason }
 }
 
@@ -146,7 +152,7 @@ mod tests {
     }
 
     #[test]
-    fn secrets_never_print() {
+    pub(crate) fn secrets_never_print() {
         let secret = Secret::new("hunter2-very-secret");
         assert_eq!(format!("{secret:?}"), "Secret(***)");
     }
