@@ -2,8 +2,9 @@
 //!
 //! Layout:
 //! - [`app`]: `App`, built once per process: configuration, the shared HTTP client, service clients.
+//! - [`auth`]: passwords (argon2id), access JWTs, opaque tokens and API keys, the secret box.
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
-//! - [`domain`]: validated values (slugs, references, search terms): parse, don't validate.
+//! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms): parse, don't validate.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
@@ -13,6 +14,7 @@
 //! `vercel_runtime`, under the local dev server and in tests.
 
 pub mod app;
+pub mod auth;
 pub mod config;
 pub mod domain;
 pub mod error;

@@ -1,5 +1,9 @@
 //! Validated values: input becomes one of these at the edge, so handlers only see valid data.
 
+mod email;
+mod password;
 mod text;
 
+pub use email::Email;
+pub use password::NewPassword;
 pub use text::{SearchTerm, Slug, TemplateRef};
