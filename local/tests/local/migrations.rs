@@ -189,3 +189,22 @@ fn a_restarted_cluster_keeps_its_data() {
         assert!(templates >= 20);
     });
 }
+
+#[tokio::test]
+async fn anon_and_authenticated_execute_only_public_functions() {
+    let db = TestDb::migrated().await;
+    let client = db.client().await;
+    for role in ["anon", "authenticated"] {
+        let rows = client
+            .query(
+                "select p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                 where n.nspname = 'public' and has_function_privilege($1, p.oid, 'execute')
+                 order by 1",
+                &[&role],
+            )
+            .await
+            .unwrap();
+        let executable: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
+        assert_eq!(executable, vec!["template_categories_with_counts"], "{role} can execute {executable:?}");
+    }
+}
