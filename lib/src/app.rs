@@ -2,14 +2,21 @@
 
 use std::sync::OnceLock;
 
+use crate::auth::jwt::AccessTokens;
 use crate::config::{Config, ConfigError};
 use crate::supabase::Db;
+
+/// Who issues access tokens, and for whom: checked on every token.
+const ISSUER: &str = "ai-image-studio";
+const AUDIENCE: &str = "ai-image-studio-api";
 
 pub struct App {
     pub config: Config,
     /// One connection pool and TLS set-up for every service client; each call sets its own deadline.
     pub http: reqwest::Client,
     pub db: Db,
+    /// Issues and checks access tokens.
+    pub tokens: AccessTokens,
 }
 
 impl App {
@@ -20,7 +27,9 @@ impl App {
             .build()
             .unwrap_or_default();
         let db = Db::new(&config);
-        Self { config, http, db }
+        let auth = &config.auth;
+        let tokens = AccessTokens::new(&auth.jwt_secret, ISSUER, AUDIENCE, auth.access_ttl_secs);
+        Self { config, http, db, tokens }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

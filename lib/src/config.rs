@@ -42,6 +42,7 @@ pub struct Config {
     pub supabase_service_key: Secret,
     /// Budget for one PostgREST call; a Hobby function has seconds, not minutes, to answer.
     pub database_timeout: Duration,
+    pub auth: crate::auth::settings::AuthConfig,
 }
 
 impl Config {
@@ -56,6 +57,7 @@ impl Config {
             supabase_url: vars.url("SUPABASE_URL")?,
             supabase_service_key: vars.secret("SUPABASE_SERVICE_ROLE_KEY")?,
             database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
+            auth: crate::auth::settings::AuthConfig::from_vars(&vars)?,
         })
     }
 }
@@ -92,11 +94,16 @@ impl Vars<'_> {
     }
 
     pub(crate) fn millis(&self, name: &'static str, default: u64) -> Result<Duration, ConfigError> {
+        self.positive(name, default).map(Duration::from_millis)
+    }
+
+    /// A positive whole number (a count, or a duration in the unit the variable's name says).
+    pub(crate) fn positive(&self, name: &'static str, default: u64) -> Result<u64, ConfigError> {
         match self.optional(name) {
-            None => Ok(Duration::from_millis(default)),
+            None => Ok(default),
             Some(raw) => match raw.parse::<u64>() {
-                Ok(ms) if ms > 0 => Ok(Duration::from_millis(ms)),
-                _ => Err(invalid(name, "expected a positive number of milliseconds".into())),
+                Ok(n) if n > 0 => Ok(n),
+                _ => Err(invalid(name, "expected a positive whole number".into())),
             },
         }
     }
@@ -116,13 +123,20 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
-    #[test]
-    fn reads_a_complete_configuration() {
-        let config = Config::from_lookup(lookup(&[
+    /// Every required variable, valid.
+    fn complete() -> Vec<(&'static str, &'static str)> {
+        vec![
             ("SUPABASE_URL", "https://abc.supabase.co"),
             ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),
-        ]))
-        .unwrap();
+            ("JWT_SECRET", "a-jwt-secret-of-at-least-thirty-two-bytes"),
+            ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
+            ("APP_URL", "https://studio.example.com"),
+        ]
+    }
+
+    #[test]
+    fn reads_a_complete_configuration() {
+        let config = Config::from_lookup(lookup(&complete())).unwrap();
         assert_eq!(config.supabase_url.as_str(), "https://abc.supabase.co/");
         assert_eq!(config.supabase_service_key.expose(), "service-key");
         assert_eq!(config.database_timeout, Duration::from_secs(8));
@@ -130,8 +144,12 @@ mod tests {
 
     #[test]
     fn names_the_missing_variable() {
-        let err = Config::from_lookup(lookup(&[("SUPABASE_URL", "https://abc.supabase.co")])).unwrap_err();
-        assert_eq!(err.to_string(), "environment variable SUPABASE_SERVICE_ROLE_KEY is not set");
+        for missing in complete().iter().map(|(name, _)| *name) {
+            let mut vars = complete();
+            vars.retain(|(name, _)| *name != missing);
+            let err = Config::from_lookup(lookup(&vars)).unwrap_err();
+            assert_eq!(err.to_string(), format!("environment variable {missing} is not set"));
+        }
     }
 
     #[test]

@@ -22,6 +22,13 @@ use crate::postgrest;
 /// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
 pub const LOCAL_JWT_SECRET: &str = "studio-local-jwt-secret-for-loopback-use-only-0123456789";
 
+/// Signs the studio's own access tokens on loopback (distinct from the database's JWT secret, as
+/// in production).
+pub const LOCAL_ACCESS_TOKEN_SECRET: &str = "studio-local-access-token-secret-for-loopback-only";
+
+/// Seals users' own Gemini keys on loopback: base64 of 32 fixed bytes.
+pub const LOCAL_ENCRYPTION_KEY: &str = "c3R1ZGlvLWxvY2FsLWVuY3J5cHRpb24ta2V5LTMyYnk=";
+
 /// The project's API keys, minted like Supabase's legacy keys: HS256 JWTs with a `role` claim.
 #[derive(Clone, Debug)]
 pub struct Keys {
@@ -51,7 +58,14 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
 
 /// The environment a deployed function would get, pointing at a stack served at `base_url`.
 pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
-    vec![("SUPABASE_URL".into(), base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone())]
+    let vars = [
+        ("SUPABASE_URL", base_url.to_owned()),
+        ("SUPABASE_SERVICE_ROLE_KEY", keys.service_key.clone()),
+        ("JWT_SECRET", LOCAL_ACCESS_TOKEN_SECRET.to_owned()),
+        ("ENCRYPTION_KEY", LOCAL_ENCRYPTION_KEY.to_owned()),
+        ("APP_URL", base_url.to_owned()),
+    ];
+    vars.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
 }
 
 /// The library's configuration from `vars`: the same parsing production runs on its environment.

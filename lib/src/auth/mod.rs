@@ -4,11 +4,15 @@
 //! - [`password`]: argon2id hashing and verification, off the async threads.
 //! - [`jwt`]: short-lived HS256 access tokens with a pinned algorithm and strict claims.
 //! - [`tokens`]: random tokens stored only as SHA-256 hashes; the `ais_…` API key format.
+//! - [`principal`]: the one place a request becomes the acting user or API key, or a 401.
+//! - [`settings`]: `AuthConfig`, the secrets and lifetimes accounts run on.
 //! - [`secretbox`]: AES-256-GCM for secrets kept at rest (bring-your-own Gemini keys).
 
 pub mod jwt;
 pub mod password;
+pub mod principal;
 pub mod secretbox;
+pub mod settings;
 pub mod tokens;
 
 /// Compares two secrets in time independent of where they differ.

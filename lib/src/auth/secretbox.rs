@@ -11,6 +11,12 @@ pub struct SecretBox {
     key: LessSafeKey,
 }
 
+impl std::fmt::Debug for SecretBox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SecretBox(***)")
+    }
+}
+
 /// A sealed value: ciphertext with its tag, and the nonce it was sealed with.
 pub struct Sealed {
     pub ciphertext: Vec<u8>,

@@ -2,4 +2,4 @@
 
 mod rest;
 
-pub use rest::{Db, DbError, quote_filter_value};
+pub use rest::{Db, DbError, bytea, quote_filter_value};

@@ -94,6 +94,16 @@ fn rejected(status: u16, text: &str) -> DbError {
     DbError::Rejected { status, code, message, details }
 }
 
+/// A `bytea` value as PostgREST reads it from JSON or a filter: `\x` and lower-case hex.
+pub fn bytea(bytes: &[u8]) -> String {
+    let mut text = String::with_capacity(2 + bytes.len() * 2);
+    text.push_str("\\x");
+    for b in bytes {
+        text.push_str(&format!("{b:02x}"));
+    }
+    text
+}
+
 /// Quotes a value for PostgREST's `or=(…)`/`and=(…)` grammar, where `, . : ( )` would otherwise
 /// end the value: wrapped in double quotes, with `"` and `\` escaped by a backslash.
 pub fn quote_filter_value(value: &str) -> String {
@@ -127,6 +137,11 @@ impl From<DbError> for ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encodes_bytea_as_hex() {
+        assert_eq!(bytea(&[0x00, 0xab, 0x10]), r"\x00ab10");
+    }
 
     #[test]
     fn quotes_reserved_characters() {
