@@ -42,6 +42,7 @@ pub struct Config {
     pub supabase_service_key: Secret,
     /// Budget for one PostgREST call; a Hobby function has seconds, not minutes, to answer.
     pub database_timeout: Duration,
+    pub resend: crate::email::ResendConfig,
 }
 
 impl Config {
@@ -56,6 +57,7 @@ impl Config {
             supabase_url: vars.url("SUPABASE_URL")?,
             supabase_service_key: vars.secret("SUPABASE_SERVICE_ROLE_KEY")?,
             database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
+            resend: crate::email::ResendConfig::from_vars(&vars)?,
         })
     }
 }
@@ -121,11 +123,15 @@ mod tests {
         let config = Config::from_lookup(lookup(&[
             ("SUPABASE_URL", "https://abc.supabase.co"),
             ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),
+            ("RESEND_API_KEY", "re_key"),
+            ("EMAIL_FROM", "AI Image Studio <noreply@studio.example>"),
         ]))
         .unwrap();
         assert_eq!(config.supabase_url.as_str(), "https://abc.supabase.co/");
         assert_eq!(config.supabase_service_key.expose(), "service-key");
         assert_eq!(config.database_timeout, Duration::from_secs(8));
+        assert_eq!(config.resend.base_url.as_str(), "https://api.resend.com/");
+        assert_eq!(config.resend.timeout, Duration::from_secs(10));
     }
 
     #[test]
@@ -141,9 +147,18 @@ mod tests {
             ("SUPABASE_URL", "ftp://abc.supabase.co"),
             ("DATABASE_TIMEOUT_MS", "soon"),
             ("DATABASE_TIMEOUT_MS", "0"),
+            ("RESEND_BASE_URL", "api.resend.com"),
+            ("RESEND_TIMEOUT_MS", "-1"),
+            ("EMAIL_FROM", "AI Image Studio"),
+            ("EMAIL_FROM", "AI Image Studio <noreply>"),
         ];
         for (name, value) in cases {
-            let mut pairs = vec![("SUPABASE_URL", "https://abc.supabase.co"), ("SUPABASE_SERVICE_ROLE_KEY", "k")];
+            let mut pairs = vec![
+                ("SUPABASE_URL", "https://abc.supabase.co"),
+                ("SUPABASE_SERVICE_ROLE_KEY", "k"),
+                ("RESEND_API_KEY", "re_key"),
+                ("EMAIL_FROM", "noreply@studio.example"),
+            ];
             pairs.retain(|(k, _)| *k != name);
             pairs.push((name, value));
             let err = Config::from_lookup(lookup(&pairs)).unwrap_err();

@@ -4,6 +4,7 @@
 //! - [`app`]: `App`, built once per process: configuration, the shared HTTP client, service clients.
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
 //! - [`domain`]: validated values (slugs, references, search terms): parse, don't validate.
+//! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
@@ -15,6 +16,7 @@
 pub mod app;
 pub mod config;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod http;
 pub mod routes;

@@ -18,6 +18,7 @@ use tower_http::services::ServeDir;
 
 use crate::faults::{Faults, Service};
 use crate::postgrest;
+use crate::resend::{self, Outbox};
 
 /// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
 pub const LOCAL_JWT_SECRET: &str = "studio-local-jwt-secret-for-loopback-use-only-0123456789";
@@ -51,7 +52,13 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
 
 /// The environment a deployed function would get, pointing at a stack served at `base_url`.
 pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
-    vec![("SUPABASE_URL".into(), base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone())]
+    vec![
+        ("SUPABASE_URL".into(), base_url.to_owned()),
+        ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone()),
+        ("RESEND_API_KEY".into(), resend::LOCAL_API_KEY.into()),
+        ("RESEND_BASE_URL".into(), format!("{base_url}/resend")),
+        ("EMAIL_FROM".into(), "AI Image Studio <studio@localhost.test>".into()),
+    ]
 }
 
 /// The library's configuration from `vars`: the same parsing production runs on its environment.
@@ -59,8 +66,9 @@ pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, s
     studio::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
 }
 
-/// Every route of the stack. Each stand-in answers queued `faults` before serving.
-pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_dir: &Path) -> Router {
+/// Every route of the stack. Each stand-in answers queued `faults` before serving; mail sent to the
+/// Resend stand-in lands in `outbox`.
+pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, outbox: &Outbox, public_dir: &Path) -> Router {
     let settings = postgrest::Settings {
         schema: "public".into(),
         anon_role: "anon".into(),
@@ -71,6 +79,8 @@ pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_di
     let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
     Router::new()
         .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
+        .nest("/resend", outbox.record(faults.layer(Service::Resend, resend::router(outbox.clone()))))
+        .merge(resend::outbox_router(outbox.clone()))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))
