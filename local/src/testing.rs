@@ -10,8 +10,8 @@ use deadpool_postgres::{Pool, Runtime};
 use tokio_postgres::NoTls;
 
 use crate::faults::Faults;
-use crate::resend::Outbox;
 use crate::pg::{self, Cluster, ClusterOptions, PgError};
+use crate::resend::Outbox;
 use crate::stack::{self, Keys, LOCAL_JWT_SECRET};
 
 const MIGRATED_TEMPLATE: &str = "studio_template";

@@ -83,9 +83,7 @@ impl EmailError {
             "rate_limit_exceeded" => Self::RateLimited { retry_after },
             "daily_quota_exceeded" => Self::QuotaExceeded(Quota::Daily),
             "monthly_quota_exceeded" => Self::QuotaExceeded(Quota::Monthly),
-            "application_error" | "internal_server_error" | "service_unavailable" => {
-                Self::Upstream { status, message }
-            }
+            "application_error" | "internal_server_error" | "service_unavailable" => Self::Upstream { status, message },
             _ if status == 429 => Self::RateLimited { retry_after },
             _ if status >= 500 => Self::Upstream { status, message },
             name => Self::Validation { name: name.to_owned(), message },
@@ -100,9 +98,7 @@ impl From<EmailError> for ApiError {
     fn from(err: EmailError) -> Self {
         let unavailable = |retry_after_secs| ApiError::UpstreamUnavailable { service: "email", retry_after_secs };
         match err {
-            EmailError::RateLimited { retry_after } => {
-                unavailable(Some(retry_after.map_or(1, whole_seconds_up)))
-            }
+            EmailError::RateLimited { retry_after } => unavailable(Some(retry_after.map_or(1, whole_seconds_up))),
             EmailError::ConcurrentIdempotentRequest => unavailable(Some(1)),
             EmailError::QuotaExceeded(_) | EmailError::Upstream { .. } | EmailError::Unreachable(_) => {
                 unavailable(None)
@@ -135,7 +131,9 @@ mod tests {
         assert!(matches!(from(429, "monthly_quota_exceeded"), EmailError::QuotaExceeded(Quota::Monthly)));
         assert!(matches!(from(400, "rate_limit_exceeded"), EmailError::RateLimited { retry_after: Some(_) }));
         assert!(matches!(from(409, "concurrent_idempotent_requests"), EmailError::ConcurrentIdempotentRequest));
-        assert!(matches!(from(422, "invalid_from_address"), EmailError::Validation { name, .. } if name == "invalid_from_address"));
+        assert!(
+            matches!(from(422, "invalid_from_address"), EmailError::Validation { name, .. } if name == "invalid_from_address")
+        );
     }
 
     #[test]
@@ -153,7 +151,8 @@ mod tests {
         let limited = ApiError::from(EmailError::RateLimited { retry_after: Some(Duration::from_millis(1500)) });
         assert_eq!((limited.code(), limited.retry_after_secs()), ("UPSTREAM_UNAVAILABLE", Some(2)));
         assert_eq!(ApiError::from(EmailError::Timeout).code(), "UPSTREAM_TIMEOUT");
-        let refused = ApiError::from(EmailError::Validation { name: "invalid_from_address".into(), message: "x".into() });
+        let refused =
+            ApiError::from(EmailError::Validation { name: "invalid_from_address".into(), message: "x".into() });
         assert_eq!(refused.code(), "INTERNAL");
         assert_eq!(ApiError::from(EmailError::InvalidApiKey).code(), "INTERNAL");
     }

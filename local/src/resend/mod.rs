@@ -75,7 +75,11 @@ async fn send(State(outbox): State<Outbox>, headers: HeaderMap, body: Bytes) -> 
 }
 
 /// `GET /emails/{id}`: the message as Resend's "retrieve email" returns it.
-async fn retrieve(State(outbox): State<Outbox>, headers: HeaderMap, Path(id): Path<String>) -> Result<Json<Value>, Refusal> {
+async fn retrieve(
+    State(outbox): State<Outbox>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, Refusal> {
     authorize(&headers)?;
     if uuid::Uuid::parse_str(&id).is_err() {
         return Err(Refusal::new(422, "invalid_parameter", "The `id` must be a valid UUID."));

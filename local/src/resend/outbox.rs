@@ -159,8 +159,20 @@ impl Outbox {
         let created_at = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
         let Draft { from, to, cc, bcc, reply_to, subject, html, text, tags } = draft;
         let idempotency_key = key.map(str::to_owned);
-        let message =
-            Message { id: id.clone(), from, to, cc, bcc, reply_to, subject, html, text, tags, idempotency_key, created_at };
+        let message = Message {
+            id: id.clone(),
+            from,
+            to,
+            cc,
+            bcc,
+            reply_to,
+            subject,
+            html,
+            text,
+            tags,
+            idempotency_key,
+            created_at,
+        };
         state.messages.push(message);
         Ok(id)
     }

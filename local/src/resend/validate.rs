@@ -17,7 +17,11 @@ pub(crate) fn email(body: &Value) -> Result<Draft, Refusal> {
         return Err(Refusal::new(422, "validation_error", "The request body must be a JSON object."));
     };
     if let Some(field) = UNSUPPORTED.iter().find(|f| body.get(**f).is_some_and(|v| !v.is_null())) {
-        return Err(Refusal::new(422, "validation_error", format!("`{field}` is not implemented by the local stand-in.")));
+        return Err(Refusal::new(
+            422,
+            "validation_error",
+            format!("`{field}` is not implemented by the local stand-in."),
+        ));
     }
     let from = required_string(body, "from")?;
     let to = addresses(body, "to")?;
@@ -87,15 +91,17 @@ fn addresses(body: &Map<String, Value>, field: &str) -> Result<Vec<String>, Refu
     let list = match body.get(field) {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::String(one)) => vec![one.clone()],
-        Some(Value::Array(many)) => {
-            many.iter().map(|v| v.as_str().map(str::to_owned)).collect::<Option<_>>().ok_or_else(|| invalid(field, FORMAT))?
-        }
+        Some(Value::Array(many)) => many
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect::<Option<_>>()
+            .ok_or_else(|| invalid(field, FORMAT))?,
         Some(_) => return Err(invalid(field, FORMAT)),
     };
-    match list.iter().all(|a| address_of(a).is_some()) {
-        true => Ok(list),
-        false => Err(invalid(field, FORMAT)),
+    if list.iter().any(|a| address_of(a).is_none()) {
+        return Err(invalid(field, FORMAT));
     }
+    Ok(list)
 }
 
 fn tags(body: &Map<String, Value>) -> Result<Vec<Tag>, Refusal> {
