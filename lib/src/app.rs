@@ -4,6 +4,7 @@ use std::sync::OnceLock;
 
 use crate::auth::jwt::AccessTokens;
 use crate::config::{Config, ConfigError};
+use crate::email::Resend;
 use crate::supabase::Db;
 
 /// Who issues access tokens, and for whom: checked on every token.
@@ -17,6 +18,7 @@ pub struct App {
     pub db: Db,
     /// Issues and checks access tokens.
     pub tokens: AccessTokens,
+    pub email: Resend,
 }
 
 impl App {
@@ -29,7 +31,8 @@ impl App {
         let db = Db::new(&config);
         let auth = &config.auth;
         let tokens = AccessTokens::new(&auth.jwt_secret, ISSUER, AUDIENCE, auth.access_ttl_secs);
-        Self { config, http, db, tokens }
+        let email = Resend::new(&config.resend, http.clone());
+        Self { config, http, db, tokens, email }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

@@ -43,6 +43,7 @@ pub struct Config {
     /// Budget for one PostgREST call; a Hobby function has seconds, not minutes, to answer.
     pub database_timeout: Duration,
     pub auth: crate::auth::settings::AuthConfig,
+    pub resend: crate::email::ResendConfig,
 }
 
 impl Config {
@@ -58,6 +59,7 @@ impl Config {
             supabase_service_key: vars.secret("SUPABASE_SERVICE_ROLE_KEY")?,
             database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
             auth: crate::auth::settings::AuthConfig::from_vars(&vars)?,
+            resend: crate::email::ResendConfig::from_vars(&vars)?,
         })
     }
 }
@@ -131,6 +133,8 @@ mod tests {
             ("JWT_SECRET", "a-jwt-secret-of-at-least-thirty-two-bytes"),
             ("ENCRYPTION_KEY", "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="),
             ("APP_URL", "https://studio.example.com"),
+            ("RESEND_API_KEY", "re_key"),
+            ("EMAIL_FROM", "AI Image Studio <noreply@studio.example>"),
         ]
     }
 
@@ -140,6 +144,9 @@ mod tests {
         assert_eq!(config.supabase_url.as_str(), "https://abc.supabase.co/");
         assert_eq!(config.supabase_service_key.expose(), "service-key");
         assert_eq!(config.database_timeout, Duration::from_secs(8));
+        assert_eq!(config.auth.access_ttl_secs, 900);
+        assert_eq!(config.resend.base_url.as_str(), "https://api.resend.com/");
+        assert_eq!(config.resend.timeout, Duration::from_secs(10));
     }
 
     #[test]
@@ -159,9 +166,17 @@ mod tests {
             ("SUPABASE_URL", "ftp://abc.supabase.co"),
             ("DATABASE_TIMEOUT_MS", "soon"),
             ("DATABASE_TIMEOUT_MS", "0"),
+            ("JWT_SECRET", "too-short"),
+            ("ENCRYPTION_KEY", "c2hvcnQ="),
+            ("APP_URL", "studio.example.com"),
+            ("ACCESS_TOKEN_TTL_SECS", "-5"),
+            ("RESEND_BASE_URL", "api.resend.com"),
+            ("RESEND_TIMEOUT_MS", "-1"),
+            ("EMAIL_FROM", "AI Image Studio"),
+            ("EMAIL_FROM", "AI Image Studio <noreply>"),
         ];
         for (name, value) in cases {
-            let mut pairs = vec![("SUPABASE_URL", "https://abc.supabase.co"), ("SUPABASE_SERVICE_ROLE_KEY", "k")];
+            let mut pairs = complete();
             pairs.retain(|(k, _)| *k != name);
             pairs.push((name, value));
             let err = Config::from_lookup(lookup(&pairs)).unwrap_err();
@@ -170,7 +185,7 @@ mod tests {
     }
 
     #[test]
-    pub(crate) fn secrets_never_print() {
+    fn secrets_never_print() {
         let secret = Secret::new("hunter2-very-secret");
         assert_eq!(format!("{secret:?}"), "Secret(***)");
     }

@@ -5,6 +5,7 @@
 //! - [`auth`]: passwords (argon2id), access JWTs, opaque tokens and API keys, the secret box.
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
 //! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms): parse, don't validate.
+//! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
@@ -17,6 +18,7 @@ pub mod app;
 pub mod auth;
 pub mod config;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod http;
 pub mod routes;

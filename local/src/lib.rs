@@ -6,11 +6,13 @@
 //! - [`pg`]: a private PostgreSQL cluster (created, started as an unprivileged user, stopped on
 //!   exit), bootstrapped like Supabase, with `supabase/migrations` and `seed.sql` applied.
 //! - [`postgrest`]: a PostgREST-compatible server for `/rest/v1`, with Supabase's API-key gateway.
+//! - [`resend`]: a Resend-compatible server for `/resend` and its outbox (`/__outbox`).
 //! - [`stack`]: the dev server: stand-ins, the library's route handlers on `/api/*`, `public/`.
 //! - [`testing`]: the test harness: one cluster per test binary, one database per test.
 
 pub mod faults;
 pub mod pg;
 pub mod postgrest;
+pub mod resend;
 pub mod stack;
 pub mod testing;

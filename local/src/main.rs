@@ -7,6 +7,7 @@ use std::sync::Arc;
 use studio_local::faults::Faults;
 use studio_local::pg::{self, Cluster, ClusterOptions};
 use studio_local::postgrest;
+use studio_local::resend::Outbox;
 use studio_local::stack::{self, Keys, LOCAL_JWT_SECRET};
 use tokio_postgres::NoTls;
 
@@ -65,11 +66,15 @@ async fn run_studio() -> Result<(), Error> {
     let (listener, url) = stack::bind(port).await?;
     let app = Arc::new(studio::App::new(stack::app_config(&stack::function_env(&url, &keys))?));
     let faults = Faults::default();
-    let router = stack::router(studio_local::testing::pool(&database_url), &keys, app, &faults, &root.join("public"));
+    let outbox = Outbox::default();
+    let pool = studio_local::testing::pool(&database_url);
+    let router = stack::router(pool, &keys, app, &faults, &outbox, &root.join("public"));
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
     println!("  database   {database_url}");
+    println!("  Resend     {url}/resend  (stand-in: nothing leaves this machine; mail lands in the outbox)");
+    println!("  outbox     {url}/__outbox");
     println!("Press Ctrl-C to stop.");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(cluster) = cluster {

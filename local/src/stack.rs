@@ -18,6 +18,7 @@ use tower_http::services::ServeDir;
 
 use crate::faults::{Faults, Service};
 use crate::postgrest;
+use crate::resend::{self, Outbox};
 
 /// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
 pub const LOCAL_JWT_SECRET: &str = "studio-local-jwt-secret-for-loopback-use-only-0123456789";
@@ -64,6 +65,9 @@ pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
         ("JWT_SECRET", LOCAL_ACCESS_TOKEN_SECRET.to_owned()),
         ("ENCRYPTION_KEY", LOCAL_ENCRYPTION_KEY.to_owned()),
         ("APP_URL", base_url.to_owned()),
+        ("RESEND_API_KEY", resend::LOCAL_API_KEY.to_owned()),
+        ("RESEND_BASE_URL", format!("{base_url}/resend")),
+        ("EMAIL_FROM", "AI Image Studio <studio@localhost.test>".to_owned()),
     ];
     vars.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
 }
@@ -73,8 +77,9 @@ pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, s
     studio::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
 }
 
-/// Every route of the stack. Each stand-in answers queued `faults` before serving.
-pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_dir: &Path) -> Router {
+/// Every route of the stack. Each stand-in answers queued `faults` before serving; mail sent to the
+/// Resend stand-in lands in `outbox`.
+pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, outbox: &Outbox, public_dir: &Path) -> Router {
     let settings = postgrest::Settings {
         schema: "public".into(),
         anon_role: "anon".into(),
@@ -85,6 +90,8 @@ pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_di
     let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
     Router::new()
         .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
+        .nest("/resend", outbox.record(faults.layer(Service::Resend, resend::router(outbox.clone()))))
+        .merge(resend::outbox_router(outbox.clone()))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))

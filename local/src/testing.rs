@@ -11,6 +11,7 @@ use tokio_postgres::NoTls;
 
 use crate::faults::Faults;
 use crate::pg::{self, Cluster, ClusterOptions, PgError};
+use crate::resend::Outbox;
 use crate::stack::{self, Keys, LOCAL_JWT_SECRET};
 
 const MIGRATED_TEMPLATE: &str = "studio_template";
@@ -131,6 +132,8 @@ pub struct TestStack {
     pub app: Arc<studio::App>,
     /// Queue faults for the stand-ins of this stack.
     pub faults: Faults,
+    /// The mail the Resend stand-in of this stack accepted.
+    pub outbox: Outbox,
 }
 
 impl TestStack {
@@ -148,9 +151,11 @@ impl TestStack {
         let config = stack::app_config(&vars).expect("a valid local configuration");
         let app = Arc::new(studio::App::new(config));
         let faults = Faults::default();
-        let router = stack::router(db.pool.clone(), &keys, app.clone(), &faults, &pg::repo_root().join("public"));
+        let outbox = Outbox::default();
+        let public = pg::repo_root().join("public");
+        let router = stack::router(db.pool.clone(), &keys, app.clone(), &faults, &outbox, &public);
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { db, url, keys, app, faults }
+        Self { db, url, keys, app, faults, outbox }
     }
 
     /// The environment a deployed function would get, pointing at this stack.

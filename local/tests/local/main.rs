@@ -7,3 +7,4 @@ mod postgrest_auth;
 mod postgrest_read;
 mod postgrest_rpc;
 mod postgrest_write;
+mod resend;
