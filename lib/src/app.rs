@@ -3,13 +3,14 @@
 use std::sync::OnceLock;
 
 use crate::config::{Config, ConfigError};
-use crate::supabase::Db;
+use crate::supabase::{Db, Storage};
 
 pub struct App {
     pub config: Config,
     /// One connection pool and TLS set-up for every service client; each call sets its own deadline.
     pub http: reqwest::Client,
     pub db: Db,
+    pub storage: Storage,
 }
 
 impl App {
@@ -20,7 +21,8 @@ impl App {
             .build()
             .unwrap_or_default();
         let db = Db::new(&config);
-        Self { config, http, db }
+        let storage = Storage::new(&config, http.clone());
+        Self { config, http, db, storage }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

@@ -42,6 +42,8 @@ pub struct Config {
     pub supabase_service_key: Secret,
     /// Budget for one PostgREST call; a Hobby function has seconds, not minutes, to answer.
     pub database_timeout: Duration,
+    /// Supabase Storage: bucket names and the per-call deadline.
+    pub storage: crate::supabase::StorageConfig,
 }
 
 impl Config {
@@ -56,6 +58,7 @@ impl Config {
             supabase_url: vars.url("SUPABASE_URL")?,
             supabase_service_key: vars.secret("SUPABASE_SERVICE_ROLE_KEY")?,
             database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
+            storage: crate::supabase::StorageConfig::from_vars(&vars)?,
         })
     }
 }

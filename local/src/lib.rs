@@ -7,10 +7,12 @@
 //!   exit), bootstrapped like Supabase, with `supabase/migrations` and `seed.sql` applied.
 //! - [`postgrest`]: a PostgREST-compatible server for `/rest/v1`, with Supabase's API-key gateway.
 //! - [`stack`]: the dev server: stand-ins, the library's route handlers on `/api/*`, `public/`.
+//! - [`storage`]: a Supabase-Storage-compatible server for `/storage/v1`, objects on a directory.
 //! - [`testing`]: the test harness: one cluster per test binary, one database per test.
 
 pub mod faults;
 pub mod pg;
 pub mod postgrest;
 pub mod stack;
+pub mod storage;
 pub mod testing;

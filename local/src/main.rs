@@ -65,11 +65,14 @@ async fn run_studio() -> Result<(), Error> {
     let (listener, url) = stack::bind(port).await?;
     let app = Arc::new(studio::App::new(stack::app_config(&stack::function_env(&url, &keys))?));
     let faults = Faults::default();
-    let router = stack::router(studio_local::testing::pool(&database_url), &keys, app, &faults, &root.join("public"));
+    let storage_dir = root.join(".studio").join("storage");
+    let pool = studio_local::testing::pool(&database_url);
+    let router = stack::router(pool, &keys, app, &faults, &root.join("public"), &storage_dir);
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
     println!("  database   {database_url}");
+    println!("  Storage    {url}/storage/v1  (objects in {}; buckets from storage.buckets)", storage_dir.display());
     println!("Press Ctrl-C to stop.");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(cluster) = cluster {

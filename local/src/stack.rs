@@ -1,4 +1,5 @@
-//! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`),
+//! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`,
+//! `/storage/v1`),
 //! the library's route handlers on `/api/*` exactly as Vercel mounts them, and `public/`.
 
 use std::path::Path;
@@ -18,6 +19,7 @@ use tower_http::services::ServeDir;
 
 use crate::faults::{Faults, Service};
 use crate::postgrest;
+use crate::storage;
 
 /// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
 pub const LOCAL_JWT_SECRET: &str = "studio-local-jwt-secret-for-loopback-use-only-0123456789";
@@ -51,7 +53,13 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
 
 /// The environment a deployed function would get, pointing at a stack served at `base_url`.
 pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
-    vec![("SUPABASE_URL".into(), base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone())]
+    vec![
+        ("SUPABASE_URL".into(), base_url.to_owned()),
+        ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone()),
+        // The buckets of migration 20261126000700, which the Storage stand-in reads.
+        ("STORAGE_BUCKET".into(), "images".into()),
+        ("STORAGE_PUBLIC_BUCKET".into(), "public-images".into()),
+    ]
 }
 
 /// The library's configuration from `vars`: the same parsing production runs on its environment.
@@ -59,8 +67,9 @@ pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, s
     studio::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
 }
 
-/// Every route of the stack. Each stand-in answers queued `faults` before serving.
-pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_dir: &Path) -> Router {
+/// Every route of the stack. Each stand-in answers queued `faults` before serving; Storage keeps
+/// its objects in `storage_dir`.
+pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_dir: &Path, storage_dir: &Path) -> Router {
     let settings = postgrest::Settings {
         schema: "public".into(),
         anon_role: "anon".into(),
@@ -68,9 +77,14 @@ pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_di
         max_rows: Some(1000),
         gateway: Some(postgrest::Gateway { anon_key: keys.anon_key.clone(), service_key: keys.service_key.clone() }),
     };
+    let storage = storage::router(
+        pool.clone(),
+        storage::Settings { jwt_secret: keys.jwt_secret.clone(), dir: storage_dir.to_path_buf() },
+    );
     let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
     Router::new()
         .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
+        .nest("/storage/v1", faults.layer(Service::Storage, storage))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))

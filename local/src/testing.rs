@@ -131,6 +131,10 @@ pub struct TestStack {
     pub app: Arc<studio::App>,
     /// Queue faults for the stand-ins of this stack.
     pub faults: Faults,
+    /// The Storage stand-in's directory (`storage::object_file` finds an object's bytes there).
+    pub storage_dir: PathBuf,
+    /// Keeps `storage_dir` for the life of the stack, then removes it.
+    _storage: tempfile::TempDir,
 }
 
 impl TestStack {
@@ -148,9 +152,12 @@ impl TestStack {
         let config = stack::app_config(&vars).expect("a valid local configuration");
         let app = Arc::new(studio::App::new(config));
         let faults = Faults::default();
-        let router = stack::router(db.pool.clone(), &keys, app.clone(), &faults, &pg::repo_root().join("public"));
+        let storage = tempfile::Builder::new().prefix("studio-test-storage-").tempdir().expect("a storage directory");
+        let storage_dir = storage.path().to_path_buf();
+        let public_dir = pg::repo_root().join("public");
+        let router = stack::router(db.pool.clone(), &keys, app.clone(), &faults, &public_dir, &storage_dir);
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { db, url, keys, app, faults }
+        Self { db, url, keys, app, faults, storage_dir, _storage: storage }
     }
 
     /// The environment a deployed function would get, pointing at this stack.
