@@ -69,7 +69,14 @@ pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, s
 
 /// Every route of the stack. Each stand-in answers queued `faults` before serving; Storage keeps
 /// its objects in `storage_dir`.
-pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_dir: &Path, storage_dir: &Path) -> Router {
+pub fn router(
+    pool: Pool,
+    keys: &Keys,
+    app: Arc<App>,
+    faults: &Faults,
+    public_dir: &Path,
+    storage_dir: &Path,
+) -> Router {
     let settings = postgrest::Settings {
         schema: "public".into(),
         anon_role: "anon".into(),

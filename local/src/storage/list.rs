@@ -62,7 +62,13 @@ struct Entry {
     meta: Option<Meta>,
 }
 
-pub async fn list(State(app): State<Arc<App>>, method: Method, Path(bucket): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn list(
+    State(app): State<Arc<App>>,
+    method: Method,
+    Path(bucket): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let result = async {
         if method != Method::POST {
             return Err(StorageError::unimplemented(format!("{method} /object/list/{{bucket}}")));
@@ -70,7 +76,9 @@ pub async fn list(State(app): State<Arc<App>>, method: Method, Path(bucket): Pat
         let caller = auth::require(&headers, &app.jwt_secret)?;
         let search: Search = parse(&body)?;
         if !["name", "updated_at", "created_at", "last_accessed_at"].contains(&search.sort_by.column.as_str()) {
-            return Err(StorageError::invalid_request("sortBy/column must be name, updated_at, created_at or last_accessed_at"));
+            return Err(StorageError::invalid_request(
+                "sortBy/column must be name, updated_at, created_at or last_accessed_at",
+            ));
         }
         // Without policies on storage.objects, other roles list nothing.
         let objects = if caller.is_service() { app.store.all(&bucket).await? } else { Vec::new() };

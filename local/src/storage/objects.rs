@@ -92,7 +92,13 @@ struct Prefixes {
 }
 
 /// `DELETE /object/{bucket}` `{"prefixes": [exact names]}`: the deleted rows, `[]` when none.
-pub async fn delete_many(State(app): State<Arc<App>>, method: Method, Path(bucket): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn delete_many(
+    State(app): State<Arc<App>>,
+    method: Method,
+    Path(bucket): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let result = async {
         if method != Method::DELETE {
             return Err(StorageError::unimplemented(format!("{method} /object/{{bucket}}")));

@@ -83,7 +83,13 @@ pub async fn object(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-async fn sign_one(app: &App, bucket: &str, key: &str, headers: &HeaderMap, body: &[u8]) -> Result<Response, StorageError> {
+async fn sign_one(
+    app: &App,
+    bucket: &str,
+    key: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, StorageError> {
     let caller = auth::require(headers, &app.jwt_secret)?;
     let request: One = parse(body)?;
     let expires_in = positive(request.expires_in)?;

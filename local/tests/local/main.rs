@@ -7,3 +7,5 @@ mod postgrest_auth;
 mod postgrest_read;
 mod postgrest_rpc;
 mod postgrest_write;
+mod storage;
+mod storage_standin;

@@ -102,16 +102,14 @@ impl From<StorageError> for ApiError {
             StorageError::NotFound(_) => ApiError::NotFound("the stored image was not found".into()),
             StorageError::AlreadyExists => ApiError::Conflict("the stored image already exists".into()),
             StorageError::TooLarge => ApiError::PayloadTooLarge { limit: BUCKET_FILE_SIZE_LIMIT },
-            StorageError::InvalidMime(_) => {
-                ApiError::UnsupportedMediaType("images must be PNG, WebP or JPEG".into())
-            }
+            StorageError::InvalidMime(_) => ApiError::UnsupportedMediaType("images must be PNG, WebP or JPEG".into()),
             StorageError::Timeout => ApiError::UpstreamTimeout { service: "storage" },
             StorageError::Unreachable(_) | StorageError::Upstream { .. } => {
                 ApiError::UpstreamUnavailable { service: "storage", retry_after_secs: Some(5) }
             }
-            other @ (StorageError::Unauthorized(_)
-            | StorageError::InvalidRequest { .. }
-            | StorageError::Decode(_)) => ApiError::internal(other),
+            other @ (StorageError::Unauthorized(_) | StorageError::InvalidRequest { .. } | StorageError::Decode(_)) => {
+                ApiError::internal(other)
+            }
         }
     }
 }
@@ -124,11 +122,20 @@ mod tests {
     fn reads_the_legacy_body_behind_http_400() {
         let cases = [
             (r#"{"statusCode":"404","code":"NoSuchKey","error":"not_found","message":"Object not found"}"#, "NotFound"),
-            (r#"{"statusCode":"409","code":"KeyAlreadyExists","error":"Duplicate","message":"exists"}"#, "AlreadyExists"),
+            (
+                r#"{"statusCode":"409","code":"KeyAlreadyExists","error":"Duplicate","message":"exists"}"#,
+                "AlreadyExists",
+            ),
             (r#"{"statusCode":"413","code":"EntityTooLarge","error":"Payload too large","message":"big"}"#, "TooLarge"),
-            (r#"{"statusCode":"415","code":"InvalidMimeType","error":"invalid_mime_type","message":"gif"}"#, "InvalidMime"),
+            (
+                r#"{"statusCode":"415","code":"InvalidMimeType","error":"invalid_mime_type","message":"gif"}"#,
+                "InvalidMime",
+            ),
             (r#"{"statusCode":"403","code":"AccessDenied","error":"Unauthorized","message":"jwt"}"#, "Unauthorized"),
-            (r#"{"statusCode":"400","code":"InvalidKey","error":"InvalidKey","message":"Invalid key: a"}"#, "InvalidRequest"),
+            (
+                r#"{"statusCode":"400","code":"InvalidKey","error":"InvalidKey","message":"Invalid key: a"}"#,
+                "InvalidRequest",
+            ),
             (r#"{"statusCode":413,"error":"Payload too large","message":"older servers send numbers"}"#, "TooLarge"),
         ];
         for (body, expected) in cases {
@@ -139,7 +146,10 @@ mod tests {
 
     #[test]
     fn non_json_bodies_are_judged_by_their_transport_status() {
-        assert!(matches!(StorageError::from_response(502, "<html>Bad Gateway</html>"), StorageError::Upstream { status: 502, .. }));
+        assert!(matches!(
+            StorageError::from_response(502, "<html>Bad Gateway</html>"),
+            StorageError::Upstream { status: 502, .. }
+        ));
         assert!(matches!(StorageError::from_response(413, "<html>too big</html>"), StorageError::TooLarge));
         let gateway = StorageError::from_response(401, r#"{"message":"Invalid API key"}"#);
         assert!(matches!(gateway, StorageError::Unauthorized(m) if m == "Invalid API key"));
