@@ -1,5 +1,4 @@
-//! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`,
-//! `/storage/v1`),
+//! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`),
 //! the library's route handlers on `/api/*` exactly as Vercel mounts them, and `public/`.
 
 use std::path::Path;
