@@ -5,7 +5,7 @@ use std::sync::OnceLock;
 use crate::auth::jwt::AccessTokens;
 use crate::config::{Config, ConfigError};
 use crate::email::Resend;
-use crate::supabase::Db;
+use crate::supabase::{Db, Storage};
 
 /// Who issues access tokens, and for whom: checked on every token.
 const ISSUER: &str = "ai-image-studio";
@@ -19,6 +19,7 @@ pub struct App {
     /// Issues and checks access tokens.
     pub tokens: AccessTokens,
     pub email: Resend,
+    pub storage: Storage,
 }
 
 impl App {
@@ -32,7 +33,8 @@ impl App {
         let auth = &config.auth;
         let tokens = AccessTokens::new(&auth.jwt_secret, ISSUER, AUDIENCE, auth.access_ttl_secs);
         let email = Resend::new(&config.resend, http.clone());
-        Self { config, http, db, tokens, email }
+        let storage = Storage::new(&config, http.clone());
+        Self { config, http, db, tokens, email, storage }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

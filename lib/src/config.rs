@@ -44,6 +44,8 @@ pub struct Config {
     pub database_timeout: Duration,
     pub auth: crate::auth::settings::AuthConfig,
     pub resend: crate::email::ResendConfig,
+    /// Supabase Storage: bucket names and the per-call deadline.
+    pub storage: crate::supabase::StorageConfig,
 }
 
 impl Config {
@@ -60,6 +62,7 @@ impl Config {
             database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
             auth: crate::auth::settings::AuthConfig::from_vars(&vars)?,
             resend: crate::email::ResendConfig::from_vars(&vars)?,
+            storage: crate::supabase::StorageConfig::from_vars(&vars)?,
         })
     }
 }
@@ -116,7 +119,7 @@ pub(crate) fn invalid(name: &'static str, reason: String) -> ConfigError {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::collections::HashMap;
 
@@ -125,8 +128,8 @@ mod tests {
         move |name| map.get(name).cloned()
     }
 
-    /// Every required variable, valid.
-    fn complete() -> Vec<(&'static str, &'static str)> {
+    /// Every required variable, valid (also the base of other modules' configuration tests).
+    pub(crate) fn complete() -> Vec<(&'static str, &'static str)> {
         vec![
             ("SUPABASE_URL", "https://abc.supabase.co"),
             ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),

@@ -10,6 +10,7 @@
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
+//!   Storage client (`supabase::Storage`): uploads, deletes, signed and public URLs, copies.
 //!
 //! Every handler is generic over the request body type, so the same code runs under
 //! `vercel_runtime`, under the local dev server and in tests.

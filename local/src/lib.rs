@@ -8,6 +8,7 @@
 //! - [`postgrest`]: a PostgREST-compatible server for `/rest/v1`, with Supabase's API-key gateway.
 //! - [`resend`]: a Resend-compatible server for `/resend` and its outbox (`/__outbox`).
 //! - [`stack`]: the dev server: stand-ins, the library's route handlers on `/api/*`, `public/`.
+//! - [`storage`]: a Supabase-Storage-compatible server for `/storage/v1`, objects on a directory.
 //! - [`testing`]: the test harness: one cluster per test binary, one database per test.
 
 pub mod faults;
@@ -15,4 +16,5 @@ pub mod pg;
 pub mod postgrest;
 pub mod resend;
 pub mod stack;
+pub mod storage;
 pub mod testing;

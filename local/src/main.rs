@@ -67,14 +67,23 @@ async fn run_studio() -> Result<(), Error> {
     let app = Arc::new(studio::App::new(stack::app_config(&stack::function_env(&url, &keys))?));
     let faults = Faults::default();
     let outbox = Outbox::default();
-    let pool = studio_local::testing::pool(&database_url);
-    let router = stack::router(pool, &keys, app, &faults, &outbox, &root.join("public"));
+    let storage_dir = root.join(".studio").join("storage");
+    let router = stack::router(stack::Parts {
+        pool: studio_local::testing::pool(&database_url),
+        keys: &keys,
+        app,
+        faults: &faults,
+        outbox: &outbox,
+        storage_dir: &storage_dir,
+        public_dir: &root.join("public"),
+    });
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
     println!("  database   {database_url}");
     println!("  Resend     {url}/resend  (stand-in: nothing leaves this machine; mail lands in the outbox)");
     println!("  outbox     {url}/__outbox");
+    println!("  Storage    {url}/storage/v1  (objects in {}; buckets from storage.buckets)", storage_dir.display());
     println!("Press Ctrl-C to stop.");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(cluster) = cluster {

@@ -19,6 +19,7 @@ use tower_http::services::ServeDir;
 use crate::faults::{Faults, Service};
 use crate::postgrest;
 use crate::resend::{self, Outbox};
+use crate::storage;
 
 /// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
 pub const LOCAL_JWT_SECRET: &str = "studio-local-jwt-secret-for-loopback-use-only-0123456789";
@@ -65,6 +66,9 @@ pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
         ("JWT_SECRET", LOCAL_ACCESS_TOKEN_SECRET.to_owned()),
         ("ENCRYPTION_KEY", LOCAL_ENCRYPTION_KEY.to_owned()),
         ("APP_URL", base_url.to_owned()),
+        // The buckets of migration 20261126000700, which the Storage stand-in reads.
+        ("STORAGE_BUCKET", "images".to_owned()),
+        ("STORAGE_PUBLIC_BUCKET", "public-images".to_owned()),
         ("RESEND_API_KEY", resend::LOCAL_API_KEY.to_owned()),
         ("RESEND_BASE_URL", format!("{base_url}/resend")),
         ("EMAIL_FROM", "AI Image Studio <studio@localhost.test>".to_owned()),
@@ -77,9 +81,21 @@ pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, s
     studio::config::Config::from_lookup(|name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()))
 }
 
-/// Every route of the stack. Each stand-in answers queued `faults` before serving; mail sent to the
-/// Resend stand-in lands in `outbox`.
-pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, outbox: &Outbox, public_dir: &Path) -> Router {
+/// What a stack is made of: the database, the keys, the library, and the state its stand-ins share
+/// with the tests (queued faults, sent mail, stored objects).
+pub struct Parts<'a> {
+    pub pool: Pool,
+    pub keys: &'a Keys,
+    pub app: Arc<App>,
+    pub faults: &'a Faults,
+    pub outbox: &'a Outbox,
+    pub storage_dir: &'a Path,
+    pub public_dir: &'a Path,
+}
+
+/// Every route of the stack. Each stand-in answers queued faults before serving.
+pub fn router(parts: Parts<'_>) -> Router {
+    let Parts { pool, keys, app, faults, outbox, storage_dir, public_dir } = parts;
     let settings = postgrest::Settings {
         schema: "public".into(),
         anon_role: "anon".into(),
@@ -87,11 +103,16 @@ pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, outbox: &
         max_rows: Some(1000),
         gateway: Some(postgrest::Gateway { anon_key: keys.anon_key.clone(), service_key: keys.service_key.clone() }),
     };
+    let storage = storage::router(
+        pool.clone(),
+        storage::Settings { jwt_secret: keys.jwt_secret.clone(), dir: storage_dir.to_path_buf() },
+    );
     let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
     Router::new()
         .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
         .nest("/resend", outbox.record(faults.layer(Service::Resend, resend::router(outbox.clone()))))
         .merge(resend::outbox_router(outbox.clone()))
+        .nest("/storage/v1", faults.layer(Service::Storage, storage))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))

@@ -134,6 +134,10 @@ pub struct TestStack {
     pub faults: Faults,
     /// The mail the Resend stand-in of this stack accepted.
     pub outbox: Outbox,
+    /// The Storage stand-in's directory (`storage::object_file` finds an object's bytes there).
+    pub storage_dir: PathBuf,
+    /// Keeps `storage_dir` for the life of the stack, then removes it.
+    _storage: tempfile::TempDir,
 }
 
 impl TestStack {
@@ -152,10 +156,20 @@ impl TestStack {
         let app = Arc::new(studio::App::new(config));
         let faults = Faults::default();
         let outbox = Outbox::default();
-        let public = pg::repo_root().join("public");
-        let router = stack::router(db.pool.clone(), &keys, app.clone(), &faults, &outbox, &public);
+        let storage = tempfile::Builder::new().prefix("studio-test-storage-").tempdir().expect("a storage directory");
+        let storage_dir = storage.path().to_path_buf();
+        let public_dir = pg::repo_root().join("public");
+        let router = stack::router(stack::Parts {
+            pool: db.pool.clone(),
+            keys: &keys,
+            app: app.clone(),
+            faults: &faults,
+            outbox: &outbox,
+            storage_dir: &storage_dir,
+            public_dir: &public_dir,
+        });
         tokio::spawn(async move { axum::serve(listener, router).await });
-        Self { db, url, keys, app, faults, outbox }
+        Self { db, url, keys, app, faults, outbox, storage_dir, _storage: storage }
     }
 
     /// The environment a deployed function would get, pointing at this stack.

@@ -8,3 +8,5 @@ mod postgrest_read;
 mod postgrest_rpc;
 mod postgrest_write;
 mod resend;
+mod storage;
+mod storage_standin;

@@ -1,0 +1,254 @@
+//! Objects on a directory: bytes at `objects/{bucket}/{key}`, a JSON sidecar with the metadata
+//! Storage keeps in `storage.objects` at `metadata/{bucket}/{key}.json`. The sidecar is the record:
+//! an object exists when its sidecar does. Writes are serialised so create-or-refuse is exact.
+
+use std::path::{Path, PathBuf};
+
+use bytes::Bytes;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio::sync::Mutex;
+
+use super::error::StorageError;
+
+/// What Storage records about an object (its `metadata` column, plus identity and times).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Meta {
+    pub id: String,
+    pub content_type: String,
+    pub cache_control: String,
+    /// Quoted, like S3's: the MD5 of the bytes.
+    pub etag: String,
+    pub size: u64,
+    /// Unix milliseconds.
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Meta {
+    /// The `metadata` object Storage returns in lists and deletes.
+    pub fn json(&self) -> Value {
+        json!({
+            "eTag": self.etag, "size": self.size, "mimetype": self.content_type,
+            "cacheControl": self.cache_control, "lastModified": rfc3339(self.updated_at),
+            "contentLength": self.size, "httpStatusCode": 200,
+        })
+    }
+
+    /// A `storage.objects` row as Storage renders it.
+    pub fn row(&self, bucket: &str, name: &str) -> Value {
+        json!({
+            "name": name, "bucket_id": bucket, "id": self.id, "owner": null, "metadata": self.json(),
+            "created_at": rfc3339(self.created_at), "updated_at": rfc3339(self.updated_at),
+            "last_accessed_at": rfc3339(self.updated_at),
+        })
+    }
+}
+
+/// How a new object's content is described on upload.
+pub struct Content {
+    pub bytes: Bytes,
+    pub content_type: String,
+    pub cache_control: String,
+}
+
+pub struct Store {
+    root: PathBuf,
+    writes: Mutex<()>,
+}
+
+impl Store {
+    pub fn new(root: PathBuf) -> Self {
+        Self { root, writes: Mutex::new(()) }
+    }
+
+    /// Where the bytes of `bucket/key` live on disk (tests look there).
+    pub fn object_file(root: &Path, bucket: &str, key: &str) -> PathBuf {
+        root.join("objects").join(bucket).join(key)
+    }
+
+    fn meta_file(&self, bucket: &str, key: &str) -> PathBuf {
+        self.root.join("metadata").join(bucket).join(format!("{key}.json"))
+    }
+
+    /// Every other method reaches the disk through this one, so no name can escape `root`.
+    pub async fn meta(&self, bucket: &str, key: &str) -> Result<Option<Meta>, StorageError> {
+        if !valid_bucket_name(bucket) {
+            return Err(StorageError::invalid_bucket_name());
+        }
+        if !valid_key(key) {
+            return Err(StorageError::invalid_key(key));
+        }
+        match tokio::fs::read(self.meta_file(bucket, key)).await {
+            Ok(raw) => serde_json::from_slice(&raw).map(Some).map_err(StorageError::internal),
+            Err(err) if is_missing(&err) => Ok(None),
+            Err(err) => Err(err.into()),
+        }
+    }
+
+    pub async fn read(&self, bucket: &str, key: &str) -> Result<Option<(Meta, Bytes)>, StorageError> {
+        let Some(meta) = self.meta(bucket, key).await? else { return Ok(None) };
+        let bytes = tokio::fs::read(Self::object_file(&self.root, bucket, key)).await?;
+        Ok(Some((meta, Bytes::from(bytes))))
+    }
+
+    /// Creates (or, with `upsert`, replaces) an object; an overwrite keeps the object's id.
+    pub async fn write(&self, bucket: &str, key: &str, content: Content, upsert: bool) -> Result<Meta, StorageError> {
+        let _serial = self.writes.lock().await;
+        let existing = self.meta(bucket, key).await?;
+        if existing.is_some() && !upsert {
+            return Err(StorageError::key_exists());
+        }
+        let now = now_millis();
+        let meta = Meta {
+            id: existing.as_ref().map_or_else(|| uuid::Uuid::new_v4().to_string(), |m| m.id.clone()),
+            etag: etag(&content.bytes),
+            size: content.bytes.len() as u64,
+            content_type: content.content_type,
+            cache_control: content.cache_control,
+            created_at: existing.as_ref().map_or(now, |m| m.created_at),
+            updated_at: now,
+        };
+        self.put(bucket, key, &content.bytes, &meta).await?;
+        Ok(meta)
+    }
+
+    /// Copies an object's bytes and metadata under a new id; `None` when the source is missing.
+    pub async fn copy(&self, from: (&str, &str), to: (&str, &str), upsert: bool) -> Result<Option<Meta>, StorageError> {
+        let Some((source, bytes)) = self.read(from.0, from.1).await? else { return Ok(None) };
+        let content = Content { bytes, content_type: source.content_type, cache_control: source.cache_control };
+        let _serial = self.writes.lock().await;
+        if self.meta(to.0, to.1).await?.is_some() && !upsert {
+            return Err(StorageError::key_exists());
+        }
+        let now = now_millis();
+        let meta = Meta {
+            id: uuid::Uuid::new_v4().to_string(),
+            etag: source.etag,
+            size: source.size,
+            content_type: content.content_type,
+            cache_control: content.cache_control,
+            created_at: now,
+            updated_at: now,
+        };
+        self.put(to.0, to.1, &content.bytes, &meta).await?;
+        Ok(Some(meta))
+    }
+
+    /// Removes an object; returns what it was, `None` when there was none.
+    pub async fn delete(&self, bucket: &str, key: &str) -> Result<Option<Meta>, StorageError> {
+        let _serial = self.writes.lock().await;
+        let Some(meta) = self.meta(bucket, key).await? else { return Ok(None) };
+        let meta_file = self.meta_file(bucket, key);
+        tokio::fs::remove_file(&meta_file).await?;
+        let object_file = Self::object_file(&self.root, bucket, key);
+        tokio::fs::remove_file(&object_file).await?;
+        prune(&meta_file, &self.root.join("metadata").join(bucket)).await;
+        prune(&object_file, &self.root.join("objects").join(bucket)).await;
+        Ok(Some(meta))
+    }
+
+    /// Every object of `bucket` as `(name, meta)`, in name order.
+    pub async fn all(&self, bucket: &str) -> Result<Vec<(String, Meta)>, StorageError> {
+        if !valid_bucket_name(bucket) {
+            return Err(StorageError::invalid_bucket_name());
+        }
+        let base = self.root.join("metadata").join(bucket);
+        let mut found = Vec::new();
+        let mut pending = vec![base.clone()];
+        while let Some(dir) = pending.pop() {
+            let mut entries = match tokio::fs::read_dir(&dir).await {
+                Ok(entries) => entries,
+                Err(err) if is_missing(&err) => continue,
+                Err(err) => return Err(err.into()),
+            };
+            while let Some(entry) = entries.next_entry().await? {
+                let path = entry.path();
+                if entry.file_type().await?.is_dir() {
+                    pending.push(path);
+                } else if let Some(name) = object_name(&base, &path) {
+                    let raw = tokio::fs::read(&path).await?;
+                    found.push((name, serde_json::from_slice(&raw).map_err(StorageError::internal)?));
+                }
+            }
+        }
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        Ok(found)
+    }
+
+    /// Bytes first, then the sidecar, each through a temporary file and a rename: a crash leaves
+    /// at worst orphan bytes, never a record without its bytes.
+    async fn put(&self, bucket: &str, key: &str, bytes: &[u8], meta: &Meta) -> Result<(), StorageError> {
+        let sidecar = serde_json::to_vec(meta).map_err(StorageError::internal)?;
+        replace(&Self::object_file(&self.root, bucket, key), bytes).await?;
+        replace(&self.meta_file(bucket, key), &sidecar).await
+    }
+}
+
+async fn replace(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    let parent = path.parent().ok_or_else(|| StorageError::internal("an object path without a parent"))?;
+    let written = async {
+        tokio::fs::create_dir_all(parent).await?;
+        let temporary = parent.join(format!(".upload-{}", uuid::Uuid::new_v4()));
+        tokio::fs::write(&temporary, bytes).await?;
+        tokio::fs::rename(&temporary, path).await
+    };
+    written.await.map_err(|err| match err.kind() {
+        // Real Storage keys are flat strings; on a directory `a` and `a/b` cannot both be.
+        std::io::ErrorKind::NotADirectory | std::io::ErrorKind::IsADirectory | std::io::ErrorKind::AlreadyExists => {
+            StorageError::unimplemented("storing both an object and a folder of the same name")
+        }
+        _ => err.into(),
+    })
+}
+
+/// Removes the now-empty folders between `file` and `stop`, as a folder in Storage exists only
+/// through its objects.
+async fn prune(file: &Path, stop: &Path) {
+    let mut dir = file.parent();
+    while let Some(current) = dir.filter(|d| d.starts_with(stop) && *d != stop) {
+        if tokio::fs::remove_dir(current).await.is_err() {
+            break;
+        }
+        dir = current.parent();
+    }
+}
+
+fn object_name(base: &Path, sidecar: &Path) -> Option<String> {
+    let relative = sidecar.strip_prefix(base).ok()?.to_str()?;
+    relative.strip_suffix(".json").map(str::to_owned)
+}
+
+fn is_missing(err: &std::io::Error) -> bool {
+    matches!(err.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory)
+}
+
+fn etag(bytes: &[u8]) -> String {
+    use md5::Digest;
+    let digest = md5::Md5::digest(bytes);
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("\"{hex}\"")
+}
+
+pub fn now_millis() -> i64 {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    now.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+pub fn rfc3339(millis: i64) -> String {
+    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000);
+    at.ok().and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default()
+}
+
+/// Storage's key rule (`storage/limits.ts`), plus what a directory needs: no empty, `.` or `..`
+/// segment and no leading `/`, so no key can reach outside its bucket's folder.
+pub fn valid_key(key: &str) -> bool {
+    !key.is_empty()
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || "_/!.*'() &$=@;:+,?-".contains(c))
+        && key.split('/').all(|segment| !matches!(segment, "" | "." | ".."))
+}
+
+/// Storage's bucket-name rule: the key characters without `/`, shorter than 101, never `.`/`..`.
+pub fn valid_bucket_name(name: &str) -> bool {
+    name.len() < 101 && valid_key(name) && !name.contains('/')
+}
