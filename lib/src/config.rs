@@ -42,6 +42,7 @@ pub struct Config {
     pub supabase_service_key: Secret,
     /// Budget for one PostgREST call; a Hobby function has seconds, not minutes, to answer.
     pub database_timeout: Duration,
+    pub upstash: crate::kv::UpstashConfig,
 }
 
 impl Config {
@@ -56,6 +57,7 @@ impl Config {
             supabase_url: vars.url("SUPABASE_URL")?,
             supabase_service_key: vars.secret("SUPABASE_SERVICE_ROLE_KEY")?,
             database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
+            upstash: crate::kv::UpstashConfig::from_vars(&vars)?,
         })
     }
 }
@@ -121,6 +123,8 @@ mod tests {
         let config = Config::from_lookup(lookup(&[
             ("SUPABASE_URL", "https://abc.supabase.co"),
             ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),
+            ("UPSTASH_REDIS_REST_URL", "https://eu1.upstash.io"),
+            ("UPSTASH_REDIS_REST_TOKEN", "upstash-token"),
         ]))
         .unwrap();
         assert_eq!(config.supabase_url.as_str(), "https://abc.supabase.co/");
@@ -143,7 +147,12 @@ mod tests {
             ("DATABASE_TIMEOUT_MS", "0"),
         ];
         for (name, value) in cases {
-            let mut pairs = vec![("SUPABASE_URL", "https://abc.supabase.co"), ("SUPABASE_SERVICE_ROLE_KEY", "k")];
+            let mut pairs = vec![
+                ("SUPABASE_URL", "https://abc.supabase.co"),
+                ("SUPABASE_SERVICE_ROLE_KEY", "k"),
+                ("UPSTASH_REDIS_REST_URL", "https://eu1.upstash.io"),
+                ("UPSTASH_REDIS_REST_TOKEN", "t"),
+            ];
             pairs.retain(|(k, _)| *k != name);
             pairs.push((name, value));
             let err = Config::from_lookup(lookup(&pairs)).unwrap_err();

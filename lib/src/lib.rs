@@ -5,6 +5,7 @@
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
 //! - [`domain`]: validated values (slugs, references, search terms): parse, don't validate.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
+//! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
@@ -17,6 +18,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod kv;
 pub mod routes;
 pub mod supabase;
 
