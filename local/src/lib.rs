@@ -8,9 +8,12 @@
 //! - [`postgrest`]: a PostgREST-compatible server for `/rest/v1`, with Supabase's API-key gateway.
 //! - [`stack`]: the dev server: stand-ins, the library's route handlers on `/api/*`, `public/`.
 //! - [`testing`]: the test harness: one cluster per test binary, one database per test.
+//! - [`upstash`]: an Upstash-REST-compatible server at `/upstash`, over a private `redis-server` when
+//!   installed (one database per stand-in), else over an in-process engine.
 
 pub mod faults;
 pub mod pg;
 pub mod postgrest;
 pub mod stack;
 pub mod testing;
+pub mod upstash;

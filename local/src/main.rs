@@ -69,6 +69,7 @@ async fn run_studio() -> Result<(), Error> {
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
+    println!("  Upstash    {url}/upstash  over {}", studio_local::upstash::backend_in_use());
     println!("  database   {database_url}");
     println!("Press Ctrl-C to stop.");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;

@@ -51,7 +51,12 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
 
 /// The environment a deployed function would get, pointing at a stack served at `base_url`.
 pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
-    vec![("SUPABASE_URL".into(), base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone())]
+    vec![
+        ("SUPABASE_URL".into(), base_url.to_owned()),
+        ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone()),
+        ("UPSTASH_REDIS_REST_URL".into(), format!("{base_url}/upstash")),
+        ("UPSTASH_REDIS_REST_TOKEN".into(), crate::upstash::LOCAL_UPSTASH_TOKEN.into()),
+    ]
 }
 
 /// The library's configuration from `vars`: the same parsing production runs on its environment.
@@ -71,6 +76,7 @@ pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_di
     let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
     Router::new()
         .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
+        .nest("/upstash", faults.layer(Service::Upstash, crate::upstash::Upstash::start().router()))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))

@@ -1,9 +1,11 @@
 //! Integration tests of the local stack: the PostgreSQL manager and migrations, and the stand-ins
 //! over real HTTP. One test binary for the crate (linking is the slow part on two cores).
 
+mod limiter;
 mod migrations;
 mod postgrest;
 mod postgrest_auth;
 mod postgrest_read;
 mod postgrest_rpc;
 mod postgrest_write;
+mod upstash;
