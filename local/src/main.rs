@@ -69,7 +69,8 @@ async fn run_studio() -> Result<(), Error> {
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
-    println!("  Upstash    {url}/upstash  over {}", studio_local::upstash::backend_in_use());
+    let upstash = studio_local::upstash::backend_in_use();
+    println!("  Upstash    {url}/upstash  (token: {})  over {upstash}", studio_local::upstash::LOCAL_UPSTASH_TOKEN);
     println!("  database   {database_url}");
     println!("Press Ctrl-C to stop.");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;

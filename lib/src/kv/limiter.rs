@@ -175,7 +175,10 @@ mod tests {
     fn denied_decisions_wait_until_the_window_ends() {
         let limit = limit(Algorithm::FixedWindow);
         let decision = limit.decide(11, 60_000 + 58_500);
-        assert_eq!(decision, Decision { allowed: false, limit: 10, remaining: 0, reset_at: 120_000, retry_after_secs: 2 });
+        assert_eq!(
+            decision,
+            Decision { allowed: false, limit: 10, remaining: 0, reset_at: 120_000, retry_after_secs: 2 }
+        );
         let err = decision.enforce().unwrap_err();
         assert_eq!((err.code(), err.retry_after_secs()), ("RATE_LIMITED", Some(2)));
         let allowed = limit.decide(10, 60_000).enforce().unwrap();

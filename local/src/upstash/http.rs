@@ -33,7 +33,7 @@ async fn welcome(State(upstash): State<Upstash>) -> String {
 async fn single(State(upstash): State<Upstash>, headers: HeaderMap, body: Bytes) -> Response {
     let mut commands = match admit(&headers, &body, false) {
         Ok(commands) => commands,
-        Err(response) => return response,
+        Err((status, message)) => return error(status, &message),
     };
     match upstash.command(commands.remove(0)).await {
         Ok(Reply::Error(message)) => error(StatusCode::BAD_REQUEST, &message),
@@ -46,7 +46,7 @@ async fn single(State(upstash): State<Upstash>, headers: HeaderMap, body: Bytes)
 async fn pipeline(State(upstash): State<Upstash>, headers: HeaderMap, body: Bytes) -> Response {
     let commands = match admit(&headers, &body, true) {
         Ok(commands) => commands,
-        Err(response) => return response,
+        Err((status, message)) => return error(status, &message),
     };
     match upstash.pipeline(commands).await {
         Ok(replies) => Json(Value::Array(replies.iter().map(Reply::to_item).collect())).into_response(),
@@ -58,7 +58,7 @@ async fn pipeline(State(upstash): State<Upstash>, headers: HeaderMap, body: Byte
 async fn multi_exec(State(upstash): State<Upstash>, headers: HeaderMap, body: Bytes) -> Response {
     let commands = match admit(&headers, &body, true) {
         Ok(commands) => commands,
-        Err(response) => return response,
+        Err((status, message)) => return error(status, &message),
     };
     match upstash.multi_exec(commands).await {
         Ok(Reply::Array(Some(items))) => Json(Value::Array(items.iter().map(Reply::to_item).collect())).into_response(),
@@ -75,23 +75,22 @@ async fn not_found() -> Response {
 }
 
 /// Auth, then the headers, then the body: one command (`[…]`) or a batch (`[[…], …]`).
-fn admit(headers: &HeaderMap, body: &[u8], batch: bool) -> Result<Commands, Response> {
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+fn admit(headers: &HeaderMap, body: &[u8], batch: bool) -> Result<Commands, (StatusCode, String)> {
+    let bearer =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     if !bearer.is_some_and(|token| same(token.trim().as_bytes(), LOCAL_UPSTASH_TOKEN.as_bytes())) {
-        return Err(error(StatusCode::UNAUTHORIZED, "WRONGPASS invalid or missing auth token"));
+        return Err((StatusCode::UNAUTHORIZED, "WRONGPASS invalid or missing auth token".into()));
     }
     let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
     if !media_type.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")) {
-        return Err(error(StatusCode::BAD_REQUEST, "Invalid content type. Expected application/json."));
+        return Err((StatusCode::BAD_REQUEST, "Invalid content type. Expected application/json.".into()));
     }
-    for name in ["upstash-encoding", "upstash-response-format"] {
-        if headers.contains_key(name) {
-            return Err(error(StatusCode::BAD_REQUEST, &format!("ERR {name} is not supported by the local stand-in")));
-        }
+    if let Some(name) = ["upstash-encoding", "upstash-response-format"].into_iter().find(|n| headers.contains_key(*n)) {
+        return Err((StatusCode::BAD_REQUEST, format!("ERR {name} is not supported by the local stand-in")));
     }
-    let commands = parse(body, batch).map_err(|reason| error(StatusCode::BAD_REQUEST, &format!("ERR {reason}")))?;
+    let commands = parse(body, batch).map_err(|reason| (StatusCode::BAD_REQUEST, format!("ERR {reason}")))?;
     match refused(&commands) {
-        Some(name) => Err(error(StatusCode::BAD_REQUEST, &format!("ERR command '{name}' is not allowed here"))),
+        Some(name) => Err((StatusCode::BAD_REQUEST, format!("ERR command '{name}' is not allowed here"))),
         None => Ok(commands),
     }
 }

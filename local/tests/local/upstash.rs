@@ -23,8 +23,7 @@ pub fn real_redis() -> Option<Upstash> {
 
 /// A client for a stand-in served at `url`.
 pub fn kv(url: &str, token: &str, timeout: Duration) -> Kv {
-    let config =
-        UpstashConfig { url: url.parse().expect("a stand-in URL"), token: Secret::new(token), timeout };
+    let config = UpstashConfig { url: url.parse().expect("a stand-in URL"), token: Secret::new(token), timeout };
     Kv::new(&config, reqwest::Client::new())
 }
 
@@ -143,8 +142,11 @@ async fn a_pipeline_reports_the_failing_command_and_runs_the_others() {
 #[tokio::test]
 async fn a_transaction_with_a_runtime_error_fails_that_command_alone() {
     let stack = TestStack::start().await;
-    let commands =
-        vec![vec![json!("SET"), json!("t"), json!("x")], vec![json!("INCR"), json!("t")], vec![json!("GET"), json!("t")]];
+    let commands = vec![
+        vec![json!("SET"), json!("t"), json!("x")],
+        vec![json!("INCR"), json!("t")],
+        vec![json!("GET"), json!("t")],
+    ];
 
     let items = stack.app.kv.multi_exec(&commands).await.unwrap();
 
@@ -172,7 +174,10 @@ async fn a_wrong_or_missing_token_is_401_wrongpass() {
     let missing = http.post(&url).json(&json!(["PING"])).send().await.unwrap();
     for response in [wrong, missing] {
         assert_eq!(response.status(), 401);
-        assert_eq!(response.json::<Value>().await.unwrap(), json!({"error": "WRONGPASS invalid or missing auth token"}));
+        assert_eq!(
+            response.json::<Value>().await.unwrap(),
+            json!({"error": "WRONGPASS invalid or missing auth token"})
+        );
     }
 
     let err = kv(&url, "rotated", Duration::from_secs(2)).command(&[json!("PING")]).await.unwrap_err();
@@ -242,12 +247,22 @@ async fn the_stand_in_refuses_what_upstash_or_srh_refuse_and_what_it_does_not_im
     let http = reqwest::Client::new();
     let authed = |path: &str| http.post(format!("{url}{path}")).bearer_auth(LOCAL_UPSTASH_TOKEN);
     let cases = [
-        ("text/plain", authed("").header("content-type", "text/plain").body(r#"["PING"]"#), 400, "Invalid content type"),
+        (
+            "text/plain",
+            authed("").header("content-type", "text/plain").body(r#"["PING"]"#),
+            400,
+            "Invalid content type",
+        ),
         ("not JSON", authed("").header("content-type", "application/json").body("[PING"), 400, "not JSON"),
         ("not an array", authed("").json(&json!({"cmd": "PING"})), 400, "must be an array"),
         ("a boolean argument", authed("").json(&json!(["SET", "k", true])), 400, "strings or numbers"),
         ("pipeline of strings", authed("/pipeline").json(&json!(["PING"])), 400, "must be an array"),
-        ("base64 encoding", authed("").header("upstash-encoding", "base64").json(&json!(["PING"])), 400, "not supported"),
+        (
+            "base64 encoding",
+            authed("").header("upstash-encoding", "base64").json(&json!(["PING"])),
+            400,
+            "not supported",
+        ),
         ("SELECT", authed("").json(&json!(["SELECT", 1])), 400, "not allowed"),
         ("FLUSHALL in a batch", authed("/multi-exec").json(&json!([["PING"], ["FLUSHALL"]])), 400, "not allowed"),
         ("path style", authed("/set/k/v").json(&json!([])), 404, "path-style"),
