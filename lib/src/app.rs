@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use crate::auth::jwt::AccessTokens;
 use crate::config::{Config, ConfigError};
 use crate::email::Resend;
+use crate::kv::Kv;
 use crate::supabase::{Db, Storage};
 
 /// Who issues access tokens, and for whom: checked on every token.
@@ -20,6 +21,8 @@ pub struct App {
     pub tokens: AccessTokens,
     pub email: Resend,
     pub storage: Storage,
+    /// Upstash Redis: rate limits.
+    pub kv: Kv,
 }
 
 impl App {
@@ -34,7 +37,8 @@ impl App {
         let tokens = AccessTokens::new(&auth.jwt_secret, ISSUER, AUDIENCE, auth.access_ttl_secs);
         let email = Resend::new(&config.resend, http.clone());
         let storage = Storage::new(&config, http.clone());
-        Self { config, http, db, tokens, email, storage }
+        let kv = Kv::new(&config.upstash, http.clone());
+        Self { config, http, db, tokens, email, storage, kv }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

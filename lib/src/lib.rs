@@ -7,6 +7,7 @@
 //! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms): parse, don't validate.
 //! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
+//! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
@@ -22,6 +23,7 @@ pub mod domain;
 pub mod email;
 pub mod error;
 pub mod http;
+pub mod kv;
 pub mod routes;
 pub mod supabase;
 

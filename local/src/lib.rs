@@ -10,6 +10,8 @@
 //! - [`stack`]: the dev server: stand-ins, the library's route handlers on `/api/*`, `public/`.
 //! - [`storage`]: a Supabase-Storage-compatible server for `/storage/v1`, objects on a directory.
 //! - [`testing`]: the test harness: one cluster per test binary, one database per test.
+//! - [`upstash`]: an Upstash-REST-compatible server at `/upstash`, over a private `redis-server` when
+//!   installed (one database per stand-in), else over an in-process engine.
 
 pub mod faults;
 pub mod pg;
@@ -18,3 +20,4 @@ pub mod resend;
 pub mod stack;
 pub mod storage;
 pub mod testing;
+pub mod upstash;

@@ -80,6 +80,8 @@ async fn run_studio() -> Result<(), Error> {
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
+    let upstash = studio_local::upstash::backend_in_use();
+    println!("  Upstash    {url}/upstash  (token: {})  over {upstash}", studio_local::upstash::LOCAL_UPSTASH_TOKEN);
     println!("  database   {database_url}");
     println!("  Resend     {url}/resend  (stand-in: nothing leaves this machine; mail lands in the outbox)");
     println!("  outbox     {url}/__outbox");

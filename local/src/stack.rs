@@ -72,6 +72,8 @@ pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
         ("RESEND_API_KEY", resend::LOCAL_API_KEY.to_owned()),
         ("RESEND_BASE_URL", format!("{base_url}/resend")),
         ("EMAIL_FROM", "AI Image Studio <studio@localhost.test>".to_owned()),
+        ("UPSTASH_REDIS_REST_URL", format!("{base_url}/upstash")),
+        ("UPSTASH_REDIS_REST_TOKEN", crate::upstash::LOCAL_UPSTASH_TOKEN.to_owned()),
     ];
     vars.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
 }
@@ -113,6 +115,7 @@ pub fn router(parts: Parts<'_>) -> Router {
         .nest("/resend", outbox.record(faults.layer(Service::Resend, resend::router(outbox.clone()))))
         .merge(resend::outbox_router(outbox.clone()))
         .nest("/storage/v1", faults.layer(Service::Storage, storage))
+        .nest("/upstash", faults.layer(Service::Upstash, crate::upstash::Upstash::start().router()))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))

@@ -1,6 +1,7 @@
 //! Integration tests of the local stack: the PostgreSQL manager and migrations, and the stand-ins
 //! over real HTTP. One test binary for the crate (linking is the slow part on two cores).
 
+mod limiter;
 mod migrations;
 mod postgrest;
 mod postgrest_auth;
@@ -10,3 +11,4 @@ mod postgrest_write;
 mod resend;
 mod storage;
 mod storage_standin;
+mod upstash;
