@@ -3,6 +3,7 @@
 use std::sync::OnceLock;
 
 use crate::config::{Config, ConfigError};
+use crate::gemini::Gemini;
 use crate::supabase::Db;
 
 pub struct App {
@@ -10,6 +11,7 @@ pub struct App {
     /// One connection pool and TLS set-up for every service client; each call sets its own deadline.
     pub http: reqwest::Client,
     pub db: Db,
+    pub gemini: Gemini,
 }
 
 impl App {
@@ -20,7 +22,8 @@ impl App {
             .build()
             .unwrap_or_default();
         let db = Db::new(&config);
-        Self { config, http, db }
+        let gemini = Gemini::new(&config.gemini, http.clone());
+        Self { config, http, db, gemini }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

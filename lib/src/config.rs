@@ -42,6 +42,8 @@ pub struct Config {
     pub supabase_service_key: Secret,
     /// Budget for one PostgREST call; a Hobby function has seconds, not minutes, to answer.
     pub database_timeout: Duration,
+    /// Gemini image generation: key, endpoint, model, timeouts.
+    pub gemini: crate::gemini::GeminiConfig,
 }
 
 impl Config {
@@ -56,6 +58,7 @@ impl Config {
             supabase_url: vars.url("SUPABASE_URL")?,
             supabase_service_key: vars.secret("SUPABASE_SERVICE_ROLE_KEY")?,
             database_timeout: vars.millis("DATABASE_TIMEOUT_MS", 8_000)?,
+            gemini: crate::gemini::GeminiConfig::from_vars(&vars)?,
         })
     }
 }
@@ -121,6 +124,7 @@ mod tests {
         let config = Config::from_lookup(lookup(&[
             ("SUPABASE_URL", "https://abc.supabase.co"),
             ("SUPABASE_SERVICE_ROLE_KEY", "service-key"),
+            ("GEMINI_API_KEY", "gemini-key"),
         ]))
         .unwrap();
         assert_eq!(config.supabase_url.as_str(), "https://abc.supabase.co/");
@@ -143,7 +147,11 @@ mod tests {
             ("DATABASE_TIMEOUT_MS", "0"),
         ];
         for (name, value) in cases {
-            let mut pairs = vec![("SUPABASE_URL", "https://abc.supabase.co"), ("SUPABASE_SERVICE_ROLE_KEY", "k")];
+            let mut pairs = vec![
+                ("SUPABASE_URL", "https://abc.supabase.co"),
+                ("SUPABASE_SERVICE_ROLE_KEY", "k"),
+                ("GEMINI_API_KEY", "k"),
+            ];
             pairs.retain(|(k, _)| *k != name);
             pairs.push((name, value));
             let err = Config::from_lookup(lookup(&pairs)).unwrap_err();

@@ -5,6 +5,7 @@
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
 //! - [`domain`]: validated values (slugs, references, search terms): parse, don't validate.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
+//! - [`gemini`]: Gemini image generation (`generateContent`): retries, safety blocks, image checks.
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
@@ -16,6 +17,7 @@ pub mod app;
 pub mod config;
 pub mod domain;
 pub mod error;
+pub mod gemini;
 pub mod http;
 pub mod routes;
 pub mod supabase;
