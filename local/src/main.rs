@@ -63,13 +63,16 @@ async fn run_studio() -> Result<(), Error> {
     let keys = Keys::new(LOCAL_JWT_SECRET);
     let port = env_var("PORT").map(|p| p.parse()).transpose()?.unwrap_or(3000);
     let (listener, url) = stack::bind(port).await?;
-    let app = Arc::new(studio::App::new(stack::app_config(&stack::function_env(&url, &keys))?));
+    let mut env = stack::function_env(&url, &keys);
+    let gemini = studio_local::gemini::choose_backend(&mut env, env_var);
+    let app = Arc::new(studio::App::new(stack::app_config(&env)?));
     let faults = Faults::default();
     let router = stack::router(studio_local::testing::pool(&database_url), &keys, app, &faults, &root.join("public"));
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
     println!("  database   {database_url}");
+    println!("  {gemini}");
     println!("Press Ctrl-C to stop.");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(cluster) = cluster {

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 
 use crate::faults::{Faults, Service};
+use crate::gemini;
 use crate::postgrest;
 
 /// The JWT secret of the local stack. Not a secret: it signs tokens for a server on loopback.
@@ -51,7 +52,12 @@ pub async fn bind(port: u16) -> std::io::Result<(TcpListener, String)> {
 
 /// The environment a deployed function would get, pointing at a stack served at `base_url`.
 pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
-    vec![("SUPABASE_URL".into(), base_url.to_owned()), ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone())]
+    vec![
+        ("SUPABASE_URL".into(), base_url.to_owned()),
+        ("SUPABASE_SERVICE_ROLE_KEY".into(), keys.service_key.clone()),
+        ("GEMINI_API_KEY".into(), gemini::LOCAL_GEMINI_KEY.into()),
+        ("GEMINI_BASE_URL".into(), format!("{base_url}/gemini")),
+    ]
 }
 
 /// The library's configuration from `vars`: the same parsing production runs on its environment.
@@ -71,6 +77,7 @@ pub fn router(pool: Pool, keys: &Keys, app: Arc<App>, faults: &Faults, public_di
     let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
     Router::new()
         .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
+        .nest("/gemini", faults.layer(Service::Gemini, gemini::router()))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))

@@ -180,14 +180,26 @@ mod tests {
         let retry = json!([{ "@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": "38s" }]);
         let zero = "Quota exceeded for metric: generate_content_free_tier_requests, limit: 0, model: x";
         let cases: Vec<(u16, String, &str)> = vec![
-            (400, google(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", key_info), "InvalidKey"),
+            (
+                400,
+                google(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.", key_info),
+                "InvalidKey",
+            ),
             (400, google(400, "FAILED_PRECONDITION", "User location is not supported", json!([])), "BadRequest"),
-            (403, google(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers", json!([])), "PermissionDenied"),
+            (
+                403,
+                google(403, "PERMISSION_DENIED", "Method doesn't allow unregistered callers", json!([])),
+                "PermissionDenied",
+            ),
             (404, google(404, "NOT_FOUND", "models/x is not found", json!([])), "ModelNotFound"),
             (429, google(429, "RESOURCE_EXHAUSTED", zero, retry.clone()), "QuotaUnavailable"),
             (429, google(429, "RESOURCE_EXHAUSTED", "limit: 05, retry later", retry.clone()), "RateLimited 38s"),
             (429, google(429, "RESOURCE_EXHAUSTED", "Resource has been exhausted", json!([])), "RateLimited"),
-            (503, google(503, "UNAVAILABLE", "The model is overloaded. Please try again later.", json!([])), "Upstream 503"),
+            (
+                503,
+                google(503, "UNAVAILABLE", "The model is overloaded. Please try again later.", json!([])),
+                "Upstream 503",
+            ),
             (502, "<html><body>Bad Gateway</body></html>".into(), "Upstream 502"),
         ];
         for (status, body, expected) in cases {
@@ -221,10 +233,20 @@ mod tests {
     fn maps_each_error_to_what_the_user_sees() {
         let cases = [
             (GeminiError::ContentRejected { reason: "IMAGE_SAFETY".into() }, 422, "CONTENT_REJECTED", None),
-            (GeminiError::RateLimited { retry_after: Some(Duration::from_millis(38_200)) }, 503, "UPSTREAM_UNAVAILABLE", Some(39)),
+            (
+                GeminiError::RateLimited { retry_after: Some(Duration::from_millis(38_200)) },
+                503,
+                "UPSTREAM_UNAVAILABLE",
+                Some(39),
+            ),
             (GeminiError::RateLimited { retry_after: None }, 503, "UPSTREAM_UNAVAILABLE", Some(30)),
             (GeminiError::QuotaUnavailable("limit: 0".into()), 503, "UPSTREAM_UNAVAILABLE", None),
-            (GeminiError::Upstream { status: 503, message: "overloaded".into(), retry_after: None }, 503, "UPSTREAM_UNAVAILABLE", Some(10)),
+            (
+                GeminiError::Upstream { status: 503, message: "overloaded".into(), retry_after: None },
+                503,
+                "UPSTREAM_UNAVAILABLE",
+                Some(10),
+            ),
             (GeminiError::Timeout, 504, "UPSTREAM_TIMEOUT", None),
             (GeminiError::InvalidKey, 500, "INTERNAL", None),
             (GeminiError::ModelNotFound("gone".into()), 500, "INTERNAL", None),
@@ -233,7 +255,11 @@ mod tests {
         for (err, status, code, retry_after) in cases {
             let case = err.to_string();
             let api = ApiError::from(err);
-            assert_eq!((api.status().as_u16(), api.code(), api.retry_after_secs()), (status, code, retry_after), "{case}");
+            assert_eq!(
+                (api.status().as_u16(), api.code(), api.retry_after_secs()),
+                (status, code, retry_after),
+                "{case}"
+            );
         }
     }
 

@@ -89,7 +89,8 @@ pub(super) fn read(body: &[u8]) -> Result<Answer, GeminiError> {
     if BLOCKS.contains(&finish_reason.as_str()) {
         return Err(GeminiError::ContentRejected { reason: finish_reason });
     }
-    let parts: Vec<Part> = candidate.content.map(|c| c.parts).unwrap_or_default().into_iter().filter(|p| !p.thought).collect();
+    let parts: Vec<Part> =
+        candidate.content.map(|c| c.parts).unwrap_or_default().into_iter().filter(|p| !p.thought).collect();
     let text: Vec<&str> = parts.iter().filter_map(|p| p.text.as_deref()).collect();
     let text = (!text.is_empty()).then(|| text.join("\n"));
     let Some(image) = parts.iter().rev().find_map(|p| p.inline_data.as_ref()) else {
@@ -115,7 +116,8 @@ pub(super) struct Checked {
 pub(super) fn inspect(bytes: &[u8]) -> Result<Checked, GeminiError> {
     let invalid = |what: String| GeminiError::InvalidImage(what);
     let reader = || -> Result<ImageReader<Cursor<&[u8]>>, GeminiError> {
-        let mut reader = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| invalid(e.to_string()))?;
+        let mut reader =
+            ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| invalid(e.to_string()))?;
         let mut limits = Limits::default();
         limits.max_image_width = Some(*SIDES.end());
         limits.max_image_height = Some(*SIDES.end());

@@ -50,7 +50,10 @@ fn prompt_blocks_and_output_blocks_are_content_rejections() {
         let bare = json!({ "candidates": [{ "finishReason": reason }] }).to_string().into_bytes();
         for body in [with_text, bare] {
             let err = read(&body).err().unwrap();
-            assert!(matches!(&err, GeminiError::ContentRejected { reason: r } if r == reason), "output {reason}: {err}");
+            assert!(
+                matches!(&err, GeminiError::ContentRejected { reason: r } if r == reason),
+                "output {reason}: {err}"
+            );
         }
     }
 }

@@ -16,7 +16,11 @@ const MAX_ATTEMPTS: u32 = 5;
 
 /// Runs `attempt` (given its time budget) until it succeeds, fails for good, or the next try could
 /// not finish inside `deadline`. Each attempt gets `timeout`, or what is left of the deadline.
-pub(super) async fn with_retries<T, F, Fut>(timeout: Duration, deadline: Duration, mut attempt: F) -> Result<T, GeminiError>
+pub(super) async fn with_retries<T, F, Fut>(
+    timeout: Duration,
+    deadline: Duration,
+    mut attempt: F,
+) -> Result<T, GeminiError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, GeminiError>>,
