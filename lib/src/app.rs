@@ -5,6 +5,7 @@ use std::sync::OnceLock;
 use crate::auth::jwt::AccessTokens;
 use crate::config::{Config, ConfigError};
 use crate::email::Resend;
+use crate::gemini::Gemini;
 use crate::kv::Kv;
 use crate::supabase::{Db, Storage};
 
@@ -23,6 +24,7 @@ pub struct App {
     pub storage: Storage,
     /// Upstash Redis: rate limits.
     pub kv: Kv,
+    pub gemini: Gemini,
 }
 
 impl App {
@@ -38,7 +40,8 @@ impl App {
         let email = Resend::new(&config.resend, http.clone());
         let storage = Storage::new(&config, http.clone());
         let kv = Kv::new(&config.upstash, http.clone());
-        Self { config, http, db, tokens, email, storage, kv }
+        let gemini = Gemini::new(&config.gemini, http.clone());
+        Self { config, http, db, tokens, email, storage, kv, gemini }
     }
 
     /// The process-wide `App` from the environment. A configuration error is kept (not retried):

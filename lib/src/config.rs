@@ -47,6 +47,8 @@ pub struct Config {
     /// Supabase Storage: bucket names and the per-call deadline.
     pub storage: crate::supabase::StorageConfig,
     pub upstash: crate::kv::UpstashConfig,
+    /// Gemini image generation: key, endpoint, model, timeouts.
+    pub gemini: crate::gemini::GeminiConfig,
 }
 
 impl Config {
@@ -65,6 +67,7 @@ impl Config {
             resend: crate::email::ResendConfig::from_vars(&vars)?,
             storage: crate::supabase::StorageConfig::from_vars(&vars)?,
             upstash: crate::kv::UpstashConfig::from_vars(&vars)?,
+            gemini: crate::gemini::GeminiConfig::from_vars(&vars)?,
         })
     }
 }
@@ -142,6 +145,7 @@ pub(crate) mod tests {
             ("EMAIL_FROM", "AI Image Studio <noreply@studio.example>"),
             ("UPSTASH_REDIS_REST_URL", "https://eu1.upstash.io"),
             ("UPSTASH_REDIS_REST_TOKEN", "upstash-token"),
+            ("GEMINI_API_KEY", "gemini-key"),
         ]
     }
 

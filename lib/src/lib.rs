@@ -7,8 +7,9 @@
 //! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms): parse, don't validate.
 //! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
-//! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
+//! - [`gemini`]: Gemini image generation (`generateContent`): retries, safety blocks, image checks.
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
+//! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
 //!   Storage client (`supabase::Storage`): uploads, deletes, signed and public URLs, copies.
@@ -22,6 +23,7 @@ pub mod config;
 pub mod domain;
 pub mod email;
 pub mod error;
+pub mod gemini;
 pub mod http;
 pub mod kv;
 pub mod routes;

@@ -3,6 +3,7 @@
 //!
 //! Layout:
 //! - [`faults`]: fault injection for the stand-ins, and its control endpoint.
+//! - [`gemini`]: a Gemini-compatible `generateContent` server that renders offline preview images.
 //! - [`pg`]: a private PostgreSQL cluster (created, started as an unprivileged user, stopped on
 //!   exit), bootstrapped like Supabase, with `supabase/migrations` and `seed.sql` applied.
 //! - [`postgrest`]: a PostgREST-compatible server for `/rest/v1`, with Supabase's API-key gateway.
@@ -14,6 +15,7 @@
 //!   installed (one database per stand-in), else over an in-process engine.
 
 pub mod faults;
+pub mod gemini;
 pub mod pg;
 pub mod postgrest;
 pub mod resend;

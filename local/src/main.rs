@@ -64,7 +64,9 @@ async fn run_studio() -> Result<(), Error> {
     let keys = Keys::new(LOCAL_JWT_SECRET);
     let port = env_var("PORT").map(|p| p.parse()).transpose()?.unwrap_or(3000);
     let (listener, url) = stack::bind(port).await?;
-    let app = Arc::new(studio::App::new(stack::app_config(&stack::function_env(&url, &keys))?));
+    let mut env = stack::function_env(&url, &keys);
+    let gemini = studio_local::gemini::choose_backend(&mut env, env_var);
+    let app = Arc::new(studio::App::new(stack::app_config(&env)?));
     let faults = Faults::default();
     let outbox = Outbox::default();
     let storage_dir = root.join(".studio").join("storage");
@@ -86,6 +88,7 @@ async fn run_studio() -> Result<(), Error> {
     println!("  Resend     {url}/resend  (stand-in: nothing leaves this machine; mail lands in the outbox)");
     println!("  outbox     {url}/__outbox");
     println!("  Storage    {url}/storage/v1  (objects in {}; buckets from storage.buckets)", storage_dir.display());
+    println!("  {gemini}");
     println!("Press Ctrl-C to stop.");
     axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
     if let Some(cluster) = cluster {

@@ -17,6 +17,7 @@ use tokio::net::TcpListener;
 use tower_http::services::ServeDir;
 
 use crate::faults::{Faults, Service};
+use crate::gemini;
 use crate::postgrest;
 use crate::resend::{self, Outbox};
 use crate::storage;
@@ -74,6 +75,8 @@ pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
         ("EMAIL_FROM", "AI Image Studio <studio@localhost.test>".to_owned()),
         ("UPSTASH_REDIS_REST_URL", format!("{base_url}/upstash")),
         ("UPSTASH_REDIS_REST_TOKEN", crate::upstash::LOCAL_UPSTASH_TOKEN.to_owned()),
+        ("GEMINI_API_KEY", gemini::LOCAL_GEMINI_KEY.to_owned()),
+        ("GEMINI_BASE_URL", format!("{base_url}/gemini")),
     ];
     vars.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
 }
@@ -116,6 +119,7 @@ pub fn router(parts: Parts<'_>) -> Router {
         .merge(resend::outbox_router(outbox.clone()))
         .nest("/storage/v1", faults.layer(Service::Storage, storage))
         .nest("/upstash", faults.layer(Service::Upstash, crate::upstash::Upstash::start().router()))
+        .nest("/gemini", faults.layer(Service::Gemini, gemini::router()))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .fallback_service(ServeDir::new(public_dir))

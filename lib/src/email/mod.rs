@@ -3,6 +3,7 @@
 
 mod client;
 mod error;
+pub mod messages;
 
 use std::time::Duration;
 
