@@ -145,19 +145,20 @@ $$;
 
 -- =============================================================================================
 -- account_objects: every stored object an account owns (originals, derivatives, published copies),
--- listed before the account is deleted so that none is left behind.
+-- listed before the account is deleted so that none is left behind. `bucket` says which of the two
+-- configured buckets holds it: 'private' (originals, derivatives) or 'public' (published copies).
 -- =============================================================================================
 create function public.account_objects(p_user uuid)
 returns table (bucket text, path text)
 language sql stable
 set search_path = ''
 as $$
-  select 'images', storage_path from public.generated_images where user_id = p_user
+  select 'private', storage_path from public.generated_images where user_id = p_user
   union
-  select 'images', d.value from public.generated_images i, jsonb_each_text(i.derivative_paths) d
+  select 'private', d.value from public.generated_images i, jsonb_each_text(i.derivative_paths) d
    where i.user_id = p_user
   union
-  select 'public-images', p.value from public.generated_images i, jsonb_each_text(i.public_paths) p
+  select 'public', p.value from public.generated_images i, jsonb_each_text(i.public_paths) p
    where i.user_id = p_user and i.public_paths is not null
 $$;
 

@@ -1,5 +1,6 @@
 //! The built api/ binaries, started as Vercel starts them (`VERCEL_DEV_PORT`) against the local
-//! stack: templates answers with real data; the functions not built yet answer the 404 envelope.
+//! stack: templates answers with real data, auth refuses the anonymous, and the functions not built
+//! yet answer the 404 envelope.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -56,7 +57,6 @@ async fn functions_not_built_yet_answer_the_404_envelope() {
     let cases = [
         (env!("CARGO_BIN_EXE_generate"), "/api/generate"),
         (env!("CARGO_BIN_EXE_gallery"), "/api/gallery/123"),
-        (env!("CARGO_BIN_EXE_auth"), "/api/auth/login"),
         (env!("CARGO_BIN_EXE_cron-reset"), "/api/cron/reset"),
     ];
     for (binary, path) in cases {
@@ -64,6 +64,16 @@ async fn functions_not_built_yet_answer_the_404_envelope() {
         let answer = get(&format!("{}{path}", function.url)).await;
         assert_eq!((answer.status, answer.error_code()), (404, "NOT_FOUND"), "{path}");
     }
+}
+
+#[tokio::test]
+async fn auth_binary_refuses_an_anonymous_profile_request() {
+    let stack = TestStack::start().await;
+    let function = start(env!("CARGO_BIN_EXE_auth"), &stack.function_env()).await;
+
+    let answer = get(&format!("{}/api/auth/profile", function.url)).await;
+
+    assert_eq!((answer.status, answer.error_code()), (401, "UNAUTHORIZED"));
 }
 
 #[tokio::test]

@@ -40,3 +40,77 @@ pub async fn send(request: reqwest::RequestBuilder) -> Answer {
 pub async fn get(url: &str) -> Answer {
     send(reqwest::Client::new().get(url)).await
 }
+
+/// A signed-in account made through the API itself: registered, verified from the e-mail in the
+/// Resend stand-in's outbox, and logged in with the refresh token in the body.
+pub struct Account {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub access: String,
+    pub refresh: String,
+}
+
+pub const PASSWORD: &str = "kopi-tubruk-pagi-hari";
+
+/// A JSON request with an optional bearer credential.
+pub fn request(
+    method: reqwest::Method,
+    url: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> reqwest::RequestBuilder {
+    let mut builder = reqwest::Client::new().request(method, url);
+    if let Some(token) = bearer {
+        builder = builder.bearer_auth(token);
+    }
+    if let Some(body) = body {
+        builder = builder.json(&body);
+    }
+    builder
+}
+
+/// The token in the newest link mailed to `email` (links carry it as `…?token=<token>`).
+pub fn mailed_token(stack: &studio_local::testing::TestStack, email: &str) -> String {
+    let message = stack.outbox.last_to(email).unwrap_or_else(|| panic!("no mail to {email}"));
+    let text = message.text.clone().unwrap_or_default();
+    let start = text.find("token=").unwrap_or_else(|| panic!("no token in {text}")) + "token=".len();
+    text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+pub async fn signed_up(stack: &studio_local::testing::TestStack, email: &str) -> Account {
+    let url = |path: &str| format!("{}/api/auth/{path}", stack.url);
+    let registered = send(request(
+        reqwest::Method::POST,
+        &url("register"),
+        None,
+        Some(serde_json::json!({ "email": email, "password": PASSWORD, "name": "Siti Rahma" })),
+    ))
+    .await;
+    assert_eq!(registered.status, 202, "{}", registered.body);
+    let token = mailed_token(stack, email);
+    let verified =
+        send(request(reqwest::Method::POST, &url("verify-email"), None, Some(serde_json::json!({ "token": token }))))
+            .await;
+    assert_eq!(verified.status, 200, "{}", verified.body);
+    log_in(stack, email, PASSWORD).await
+}
+
+pub async fn log_in(stack: &studio_local::testing::TestStack, email: &str, password: &str) -> Account {
+    let answer = send(request(
+        reqwest::Method::POST,
+        &format!("{}/api/auth/login", stack.url),
+        None,
+        Some(serde_json::json!({ "email": email, "password": password, "transport": "body" })),
+    ))
+    .await;
+    assert_eq!(answer.status, 200, "login: {}", answer.body);
+    let data = answer.data();
+    Account {
+        id: data["user"]["id"].as_str().unwrap().to_owned(),
+        email: email.to_owned(),
+        password: password.to_owned(),
+        access: data["access_token"].as_str().unwrap().to_owned(),
+        refresh: data["refresh_token"].as_str().unwrap().to_owned(),
+    }
+}

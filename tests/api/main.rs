@@ -2,6 +2,7 @@
 //! migrations, the PostgREST-compatible server, and the library's handlers mounted as on Vercel.
 //! One test binary, a module per route.
 
+mod auth_smoke;
 mod functions;
 mod helpers;
 mod templates;

@@ -1,6 +1,7 @@
 //! One module per Vercel function in `api/`, and the dispatch every entry point shares: the Vercel
 //! binaries, the local dev server and the tests.
 
+mod auth;
 mod templates;
 
 use http_body::Body as HttpBody;
@@ -51,8 +52,9 @@ where
     let request_id = req.request_id.clone();
     let result = match function {
         Function::Templates => templates::handle(app, req).await,
+        Function::Auth => auth::handle(app, req).await,
         // Not built yet: each answers 404 with the envelope until its own issue lands.
-        Function::Generate | Function::Gallery | Function::Auth | Function::CronReset => {
+        Function::Generate | Function::Gallery | Function::CronReset => {
             Err(ApiError::NotFound(format!("no route for {}", req.path)))
         }
     };

@@ -65,13 +65,23 @@ impl Db {
 
     /// Runs `query` and decodes its JSON body.
     pub async fn fetch<T: DeserializeOwned>(&self, query: Builder) -> Result<T, DbError> {
+        let text = self.send(query).await?;
+        serde_json::from_str(&text).map_err(|e| DbError::Decode(e.to_string()))
+    }
+
+    /// Runs `query` for its effect (a write, a void function), ignoring any body.
+    pub async fn run(&self, query: Builder) -> Result<(), DbError> {
+        self.send(query).await.map(drop)
+    }
+
+    async fn send(&self, query: Builder) -> Result<String, DbError> {
         let response = query.build().timeout(self.timeout).send().await.map_err(transport)?;
         let status = response.status();
         let text = response.text().await.map_err(transport)?;
         if !status.is_success() {
             return Err(rejected(status.as_u16(), &text));
         }
-        serde_json::from_str(&text).map_err(|e| DbError::Decode(e.to_string()))
+        Ok(text)
     }
 
     /// Runs `query` and returns the first row, if any.

@@ -26,8 +26,9 @@ struct ProfileRow {
     monthly_quota: i64,
     daily_used: i64,
     monthly_used: i64,
-    daily_reset_on: Option<Date>,
-    monthly_reset_on: Option<Date>,
+    /// `YYYY-MM-DD`, as PostgreSQL renders a date.
+    daily_reset_on: Option<String>,
+    monthly_reset_on: Option<String>,
     gemini_key_last4: Option<String>,
 }
 
@@ -85,7 +86,7 @@ pub async fn update_profile(app: &App, user: Uuid, patch: ProfilePatch) -> Resul
     }
     if !changes.is_empty() {
         let query = app.db.from("users").eq("id", user.to_string()).update(Value::Object(changes).to_string());
-        let _: Vec<Value> = app.db.fetch(query).await?;
+        app.db.run(query).await?;
     }
     profile(app, user).await
 }
@@ -130,7 +131,7 @@ pub async fn update_settings(app: &App, user: Uuid, patch: SettingsPatch) -> Res
         }
     }
     let query = app.db.from("user_settings").upsert(Value::Object(row).to_string()).on_conflict("user_id");
-    let _: Vec<Value> = app.db.fetch(query).await?;
+    app.db.run(query).await?;
     settings(app, user).await
 }
 
@@ -160,8 +161,8 @@ fn avatar_url(raw: &str) -> Result<String, ApiError> {
 /// (or month) is shown as reset, as the quota function will reset it on the next generation.
 fn render(row: ProfileRow, today: Date) -> Value {
     let month_start = today.replace_day(1).unwrap_or(today);
-    let daily_used = if row.daily_reset_on == Some(today) { row.daily_used } else { 0 };
-    let monthly_used = if row.monthly_reset_on == Some(month_start) { row.monthly_used } else { 0 };
+    let daily_used = if row.daily_reset_on == Some(today.to_string()) { row.daily_used } else { 0 };
+    let monthly_used = if row.monthly_reset_on == Some(month_start.to_string()) { row.monthly_used } else { 0 };
     let byok = row.gemini_key_last4.is_some();
     json!({
         "id": row.id, "email": row.email, "email_verified": row.email_verified_at.is_some(),
@@ -177,7 +178,11 @@ fn render(row: ProfileRow, today: Date) -> Value {
 }
 
 fn next_month(first: Date) -> Date {
-    let (year, month) = if first.month() == Month::December { (first.year() + 1, Month::January) } else { (first.year(), first.month().next()) };
+    let (year, month) = if first.month() == Month::December {
+        (first.year() + 1, Month::January)
+    } else {
+        (first.year(), first.month().next())
+    };
     Date::from_calendar_date(year, month, 1).unwrap_or(first)
 }
 

@@ -1,0 +1,180 @@
+//! What the account routes share: the clock, the caller's address, the limits that guard them,
+//! single-use e-mail tokens, and the refresh-token cookie.
+
+use std::time::Duration;
+
+use http::{HeaderMap, HeaderValue, header};
+use serde::Deserialize;
+use serde_json::json;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::auth::tokens;
+use crate::email::messages::{self, Message};
+use crate::error::ApiError;
+use crate::kv::{Algorithm, Limit, OnFailure, now_ms};
+use crate::supabase::bytea;
+
+/// The refresh-token cookie of the web app: HttpOnly, sent only to `/api/auth`.
+pub const REFRESH_COOKIE: &str = "studio_refresh";
+
+/// Guessing passwords: per account and per address. Failing closed: with Upstash down, no login
+/// is better than unlimited guessing.
+pub const LOGIN_PER_EMAIL: Limit = limit("login-email", 10, 15 * 60);
+pub const LOGIN_PER_IP: Limit = limit("login-ip", 50, 15 * 60);
+/// Account creation and e-mail sending: bounded so the studio cannot be used to spam inboxes.
+pub const REGISTER_PER_IP: Limit = limit("register-ip", 10, 60 * 60);
+pub const MAIL_PER_EMAIL: Limit = limit("mail-email", 3, 60 * 60);
+pub const MAIL_PER_IP: Limit = limit("mail-ip", 20, 60 * 60);
+
+const fn limit(name: &'static str, max: u64, window_secs: u64) -> Limit {
+    Limit {
+        name,
+        max,
+        window: Duration::from_secs(window_secs),
+        algorithm: Algorithm::FixedWindow,
+        on_failure: OnFailure::Deny,
+    }
+}
+
+/// Counts one use of `limit` for `identifier`; 429 once it is used up, 503 if Upstash is down.
+pub async fn enforce(app: &App, limit: &Limit, identifier: &str) -> Result<(), ApiError> {
+    limit.check(&app.kv, identifier, now_ms()).await?.enforce()?;
+    Ok(())
+}
+
+/// The caller's address as Vercel reports it (`x-real-ip`, else the first `x-forwarded-for`).
+pub fn client_ip(headers: &HeaderMap) -> Option<String> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let ip = header("x-real-ip").or_else(|| header("x-forwarded-for").and_then(|v| v.split(',').next()))?;
+    ip.trim().parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+}
+
+pub fn user_agent(headers: &HeaderMap) -> Option<String> {
+    let agent = headers.get(header::USER_AGENT)?.to_str().ok()?;
+    Some(agent.chars().take(512).collect())
+}
+
+pub fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+pub fn timestamp(at: OffsetDateTime) -> String {
+    at.format(&Rfc3339).unwrap_or_default()
+}
+
+/// The refresh token the web app's cookie carries, if any.
+pub fn refresh_cookie(headers: &HeaderMap) -> Option<String> {
+    headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (name, value) = pair.trim().split_once('=')?;
+        (name == REFRESH_COOKIE && !value.is_empty()).then(|| value.to_owned())
+    })
+}
+
+/// `Set-Cookie` for a refresh token (or, with `None`, one that deletes the cookie).
+pub fn set_refresh_cookie(token: Option<&str>, max_age_secs: i64) -> HeaderValue {
+    let cookie = match token {
+        Some(token) => format!(
+            "{REFRESH_COOKIE}={token}; Path=/api/auth; Max-Age={max_age_secs}; HttpOnly; Secure; SameSite=Strict"
+        ),
+        None => format!("{REFRESH_COOKIE}=; Path=/api/auth; Max-Age=0; HttpOnly; Secure; SameSite=Strict"),
+    };
+    HeaderValue::from_str(&cookie).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
+#[derive(Deserialize)]
+pub struct AccountRow {
+    pub id: Uuid,
+    pub email: String,
+    pub locale: String,
+    pub password_hash: String,
+    pub email_verified_at: Option<String>,
+    pub is_disabled: bool,
+}
+
+/// The account with this (normalised) e-mail, if there is one.
+pub async fn account_by_email(app: &App, email: &str) -> Result<Option<AccountRow>, ApiError> {
+    let query =
+        app.db.from("users").select("id,email,locale,password_hash,email_verified_at,is_disabled").eq("email", email);
+    Ok(app.db.first(query).await?)
+}
+
+pub async fn account_by_id(app: &App, id: Uuid) -> Result<AccountRow, ApiError> {
+    let query = app
+        .db
+        .from("users")
+        .select("id,email,locale,password_hash,email_verified_at,is_disabled")
+        .eq("id", id.to_string());
+    app.db.first(query).await?.ok_or_else(|| ApiError::Unauthorized("this account no longer exists".into()))
+}
+
+/// What an e-mail token is for, and how long it lives.
+#[derive(Clone, Copy)]
+pub enum Purpose {
+    VerifyEmail,
+    ResetPassword,
+}
+
+impl Purpose {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify_email",
+            Self::ResetPassword => "reset_password",
+        }
+    }
+
+    fn lifetime(self) -> time::Duration {
+        match self {
+            Self::VerifyEmail => time::Duration::hours(24),
+            Self::ResetPassword => time::Duration::hours(1),
+        }
+    }
+
+    /// The app page that takes the token.
+    fn page(self) -> &'static str {
+        match self {
+            Self::VerifyEmail => "verify-email",
+            Self::ResetPassword => "reset-password",
+        }
+    }
+}
+
+/// Stores a new single-use token for `account` (hashed) and mails the link that carries it.
+pub async fn mail_token(app: &App, account: &AccountRow, purpose: Purpose) -> Result<(), ApiError> {
+    let token = tokens::random_token();
+    let issued = now();
+    let row = json!({
+        "user_id": account.id, "purpose": purpose.as_str(), "token_hash": bytea(&tokens::token_hash(&token)),
+        "created_at": timestamp(issued), "expires_at": timestamp(issued + purpose.lifetime()),
+    });
+    app.db.run(app.db.from("email_tokens").insert(row.to_string())).await?;
+    let link = app_link(app, purpose.page(), Some(&token));
+    let message = match purpose {
+        Purpose::VerifyEmail => Message::VerifyEmail { link: &link },
+        Purpose::ResetPassword => Message::ResetPassword { link: &link },
+    };
+    send(app, &message, account, &token).await
+}
+
+/// Sends an account e-mail; the idempotency key ties retries of this one message together.
+pub async fn send(app: &App, message: &Message<'_>, account: &AccountRow, unique: &str) -> Result<(), ApiError> {
+    let email = messages::render(message, &account.email, &account.locale);
+    let key = format!("account-mail-{}", hex(&tokens::token_hash(unique)));
+    app.email.send(&email, &key).await?;
+    Ok(())
+}
+
+/// `{APP_URL}/{page}` with the token in the fragment, so it never reaches a server log.
+pub fn app_link(app: &App, page: &str, token: Option<&str>) -> String {
+    let base = app.config.auth.app_url.as_str().trim_end_matches('/');
+    match token {
+        Some(token) => format!("{base}/#/{page}?token={token}"),
+        None => format!("{base}/#/{page}"),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,182 @@
+//! `/api/auth`: accounts, sessions and keys.
+//!
+//! | Route | What it does |
+//! | --- | --- |
+//! | `POST register`, `verify-email`, `resend-verification` | create an account, confirm its address |
+//! | `POST login`, `refresh`, `logout`, `logout-all`; `GET/DELETE sessions[/{id}]` | sign in, stay signed in, sign out |
+//! | `POST password/change`, `password/forgot`, `password/reset` | passwords |
+//! | `GET/PATCH profile`, `GET/PATCH settings`, `DELETE account` | the account itself |
+//! | `GET/POST api-keys`, `DELETE api-keys/{id}`; `GET/PUT/DELETE gemini-key` | keys |
+
+mod account;
+mod common;
+mod keys;
+mod password;
+mod profile;
+mod session;
+mod signup;
+
+use http::{Method, StatusCode};
+use http_body::Body as HttpBody;
+use serde_json::Value;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::auth::principal::{self, Principal};
+use crate::error::{ApiError, BoxError};
+use crate::http::{Body, Cached, Meta, Request, Router, json_response, read_json};
+
+#[derive(Clone, Copy)]
+enum Endpoint {
+    Register,
+    VerifyEmail,
+    ResendVerification,
+    Login,
+    Refresh,
+    Logout,
+    LogoutAll,
+    Sessions,
+    EndSession,
+    ChangePassword,
+    ForgotPassword,
+    ResetPassword,
+    Profile,
+    UpdateProfile,
+    Settings,
+    UpdateSettings,
+    DeleteAccount,
+    ApiKeys,
+    CreateApiKey,
+    RevokeApiKey,
+    GeminiKey,
+    SetGeminiKey,
+    DeleteGeminiKey,
+}
+
+static ROUTER: Router<Endpoint> = Router::new(&[
+    (Method::POST, "/api/auth/register", Endpoint::Register),
+    (Method::POST, "/api/auth/verify-email", Endpoint::VerifyEmail),
+    (Method::POST, "/api/auth/resend-verification", Endpoint::ResendVerification),
+    (Method::POST, "/api/auth/login", Endpoint::Login),
+    (Method::POST, "/api/auth/refresh", Endpoint::Refresh),
+    (Method::POST, "/api/auth/logout", Endpoint::Logout),
+    (Method::POST, "/api/auth/logout-all", Endpoint::LogoutAll),
+    (Method::GET, "/api/auth/sessions", Endpoint::Sessions),
+    (Method::DELETE, "/api/auth/sessions/:id", Endpoint::EndSession),
+    (Method::POST, "/api/auth/password/change", Endpoint::ChangePassword),
+    (Method::POST, "/api/auth/password/forgot", Endpoint::ForgotPassword),
+    (Method::POST, "/api/auth/password/reset", Endpoint::ResetPassword),
+    (Method::GET, "/api/auth/profile", Endpoint::Profile),
+    (Method::PATCH, "/api/auth/profile", Endpoint::UpdateProfile),
+    (Method::GET, "/api/auth/settings", Endpoint::Settings),
+    (Method::PATCH, "/api/auth/settings", Endpoint::UpdateSettings),
+    (Method::DELETE, "/api/auth/account", Endpoint::DeleteAccount),
+    (Method::GET, "/api/auth/api-keys", Endpoint::ApiKeys),
+    (Method::POST, "/api/auth/api-keys", Endpoint::CreateApiKey),
+    (Method::DELETE, "/api/auth/api-keys/:id", Endpoint::RevokeApiKey),
+    (Method::GET, "/api/auth/gemini-key", Endpoint::GeminiKey),
+    (Method::PUT, "/api/auth/gemini-key", Endpoint::SetGeminiKey),
+    (Method::DELETE, "/api/auth/gemini-key", Endpoint::DeleteGeminiKey),
+]);
+
+pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body>, ApiError>
+where
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
+    let (endpoint, params) = ROUTER.resolve(&req.method, &req.path)?;
+    let meta = Meta::new(&req.request_id);
+    let headers = &req.headers;
+    let ok = |data: Value| Ok(json_response(StatusCode::OK, data, Meta::new(&req.request_id), Cached::Never));
+    match endpoint {
+        Endpoint::Register => {
+            let data = signup::register(app, headers, read_json(headers, req.body).await?).await?;
+            Ok(json_response(StatusCode::ACCEPTED, data, meta, Cached::Never))
+        }
+        Endpoint::VerifyEmail => ok(signup::verify_email(app, read_json(headers, req.body).await?).await?),
+        Endpoint::ResendVerification => {
+            let data = signup::resend_verification(app, headers, read_json(headers, req.body).await?).await?;
+            Ok(json_response(StatusCode::ACCEPTED, data, meta, Cached::Never))
+        }
+        Endpoint::Login => session::login(app, headers, read_json(headers, req.body).await?, meta).await,
+        Endpoint::Refresh => {
+            let body = optional_json(headers, req.body).await?;
+            session::refresh(app, headers, body, meta).await
+        }
+        Endpoint::ForgotPassword => {
+            let data = password::forgot(app, headers, read_json(headers, req.body).await?).await?;
+            Ok(json_response(StatusCode::ACCEPTED, data, meta, Cached::Never))
+        }
+        Endpoint::ResetPassword => ok(password::reset(app, read_json(headers, req.body).await?).await?),
+        signed_in => {
+            let who = principal::authenticate(app, headers).await?;
+            let user = who.user_id;
+            match signed_in {
+                Endpoint::Logout => session::logout(app, user, who.require_session()?, meta).await,
+                Endpoint::LogoutAll => {
+                    who.require_session()?;
+                    session::logout_all(app, user, meta).await
+                }
+                Endpoint::Sessions => ok(session::list(app, user, who.require_session()?).await?),
+                Endpoint::EndSession => {
+                    who.require_session()?;
+                    ok(session::end_one(app, user, id_param("id", &params[0])?).await?)
+                }
+                Endpoint::ChangePassword => {
+                    let family = who.require_session()?;
+                    ok(password::change(app, user, family, read_json(headers, req.body).await?).await?)
+                }
+                Endpoint::Profile => ok(profile::profile(app, user).await?),
+                Endpoint::UpdateProfile => {
+                    who.require_session()?;
+                    ok(profile::update_profile(app, user, read_json(headers, req.body).await?).await?)
+                }
+                Endpoint::Settings => ok(profile::settings(app, user).await?),
+                Endpoint::UpdateSettings => {
+                    who.require_session()?;
+                    ok(profile::update_settings(app, user, read_json(headers, req.body).await?).await?)
+                }
+                Endpoint::DeleteAccount => {
+                    who.require_session()?;
+                    ok(account::delete(app, user, read_json(headers, req.body).await?).await?)
+                }
+                Endpoint::ApiKeys => ok(Value::Array(keys::live_keys(app, session_user(&who)?).await?)),
+                Endpoint::CreateApiKey => {
+                    let data = keys::create(app, session_user(&who)?, read_json(headers, req.body).await?).await?;
+                    Ok(json_response(StatusCode::CREATED, data, meta, Cached::Never))
+                }
+                Endpoint::RevokeApiKey => {
+                    ok(keys::revoke(app, session_user(&who)?, id_param("id", &params[0])?).await?)
+                }
+                Endpoint::GeminiKey => ok(keys::gemini_key(app, user).await?),
+                Endpoint::SetGeminiKey => {
+                    ok(keys::set_gemini_key(app, session_user(&who)?, read_json(headers, req.body).await?).await?)
+                }
+                Endpoint::DeleteGeminiKey => ok(keys::delete_gemini_key(app, session_user(&who)?).await?),
+                _ => unreachable!("the public endpoints are answered above"),
+            }
+        }
+    }
+}
+
+/// The signed-in person's id; API keys cannot manage keys.
+fn session_user(who: &Principal) -> Result<Uuid, ApiError> {
+    who.require_session().map(|_| who.user_id)
+}
+
+fn id_param(field: &str, raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::validation(field, "must be a UUID"))
+}
+
+/// A JSON body that may be absent (the web app refreshes with its cookie and no body).
+async fn optional_json<T, B>(headers: &http::HeaderMap, body: B) -> Result<T, ApiError>
+where
+    T: serde::de::DeserializeOwned + Default,
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
+    if headers.get(http::header::CONTENT_TYPE).is_none() {
+        return Ok(T::default());
+    }
+    read_json(headers, body).await
+}

@@ -1,0 +1,125 @@
+//! Creating an account and confirming its address: register, verify-email, resend-verification.
+//!
+//! Every answer here is the same whether or not the address already has an account, so the API
+//! cannot be used to find out who has one: an existing owner gets an e-mail instead.
+
+use http::HeaderMap;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use super::common::{
+    AccountRow, MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, REGISTER_PER_IP, account_by_email, app_link, client_ip, enforce,
+    mail_token, send, timestamp,
+};
+use crate::app::App;
+use crate::auth::{password, tokens};
+use crate::domain::{Email, NewPassword};
+use crate::email::messages::Message;
+use crate::error::ApiError;
+use crate::supabase::{DbError, bytea};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Register {
+    email: String,
+    password: String,
+    name: String,
+    #[serde(default)]
+    locale: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenBody {
+    token: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmailBody {
+    pub(super) email: String,
+}
+
+/// What every registration, resend and password-reset request is told.
+pub const CHECK_INBOX: &str = "if the address can receive it, an e-mail is on its way: check your inbox";
+
+pub async fn register(app: &App, headers: &HeaderMap, body: Register) -> Result<Value, ApiError> {
+    let email = Email::parse("email", &body.email)?;
+    let new_password = NewPassword::parse("password", &body.password, &email)?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
+        return Err(ApiError::validation("name", "must be 1–100 characters without control characters"));
+    }
+    let locale = match body.locale.as_deref() {
+        None => "id",
+        Some(l @ ("id" | "en")) => l,
+        Some(_) => return Err(ApiError::validation("locale", "must be id or en")),
+    };
+    enforce(app, &REGISTER_PER_IP, &client_ip(headers).unwrap_or_else(|| "unknown".into())).await?;
+    enforce(app, &MAIL_PER_EMAIL, email.as_str()).await?;
+    // Hashed before we know whether the address is taken: both paths cost the same.
+    let hash = password::hash(new_password.into_inner()).await?;
+    let row = json!({ "email": email.as_str(), "password_hash": hash, "name": name, "locale": locale });
+    let created: Result<Vec<AccountRow>, DbError> = app
+        .db
+        .fetch(
+            app.db
+                .from("users")
+                .insert(row.to_string())
+                .select("id,email,locale,password_hash,email_verified_at,is_disabled"),
+        )
+        .await;
+    match created {
+        Ok(rows) => {
+            let account =
+                rows.into_iter().next().ok_or_else(|| ApiError::internal("the new account was not returned"))?;
+            mail_token(app, &account, Purpose::VerifyEmail).await?;
+        }
+        Err(DbError::Rejected { status: 409, .. }) => {
+            if let Some(existing) = account_by_email(app, email.as_str()).await? {
+                let login_link = app_link(app, "sign-in", None);
+                let reset_link = app_link(app, "forgot-password", None);
+                let message = Message::AlreadyRegistered { login_link: &login_link, reset_link: &reset_link };
+                send(app, &message, &existing, &format!("already-registered-{}", timestamp(super::common::now())))
+                    .await?;
+            }
+        }
+        Err(other) => return Err(other.into()),
+    }
+    Ok(json!({ "message": CHECK_INBOX }))
+}
+
+pub async fn verify_email(app: &App, body: TokenBody) -> Result<Value, ApiError> {
+    let owner = consume(app, &body.token, Purpose::VerifyEmail, None).await?;
+    Ok(json!({ "id": owner, "email_verified": true }))
+}
+
+pub async fn resend_verification(app: &App, headers: &HeaderMap, body: EmailBody) -> Result<Value, ApiError> {
+    let email = Email::parse("email", &body.email)?;
+    enforce(app, &MAIL_PER_IP, &client_ip(headers).unwrap_or_else(|| "unknown".into())).await?;
+    enforce(app, &MAIL_PER_EMAIL, email.as_str()).await?;
+    if let Some(account) = account_by_email(app, email.as_str()).await?
+        && account.email_verified_at.is_none()
+        && !account.is_disabled
+    {
+        mail_token(app, &account, Purpose::VerifyEmail).await?;
+    }
+    Ok(json!({ "message": CHECK_INBOX }))
+}
+
+/// Uses a single-use e-mail token; a reset also sets the new password hash in the same step.
+pub async fn consume(
+    app: &App,
+    token: &str,
+    purpose: Purpose,
+    password_hash: Option<String>,
+) -> Result<uuid::Uuid, ApiError> {
+    let token = token.trim();
+    if token.is_empty() || token.len() > 128 {
+        return Err(ApiError::validation("token", "is missing or malformed"));
+    }
+    let args = json!({ "p_token_hash": bytea(&tokens::token_hash(token)), "p_purpose": purpose.as_str(),
+                       "p_now": timestamp(super::common::now()), "p_password_hash": password_hash });
+    let owner: Option<uuid::Uuid> = app.db.fetch(app.db.rpc("auth_consume_email_token", &args)).await?;
+    owner.ok_or_else(|| ApiError::validation("token", "is invalid, already used or expired: ask for a new e-mail"))
+}
