@@ -3,7 +3,7 @@
 
 use studio_local::testing::TestStack;
 
-use crate::helpers::{get, request, send, signed_up};
+use crate::helpers::{PASSWORD, get, request, send, signed_up};
 
 #[tokio::test]
 async fn a_new_account_registers_verifies_logs_in_and_reads_its_profile() {
@@ -16,7 +16,10 @@ async fn a_new_account_registers_verifies_logs_in_and_reads_its_profile() {
 
     assert_eq!(profile.status, 200, "{}", profile.body);
     let data = profile.data();
-    assert_eq!(data["email"], "siti@example.com");
+    assert_eq!(data["id"].as_str(), Some(account.id.as_str()));
+    assert_eq!(data["email"].as_str(), Some(account.email.as_str()));
+    assert_eq!(account.password, PASSWORD);
+    assert_eq!(account.refresh.len(), 43, "a 256-bit refresh token");
     assert_eq!(data["email_verified"], true);
     assert_eq!(data["quota"]["daily"]["limit"], 50);
     assert_eq!(data["gemini_key"]["present"], false);
