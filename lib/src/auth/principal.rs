@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::app::App;
 use crate::auth::tokens;
 use crate::error::ApiError;
+use crate::kv::{Algorithm, Limit, OnFailure, now_ms};
 use crate::supabase::bytea;
 
 /// What an API key may be allowed to do.
@@ -121,10 +122,21 @@ pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Principal, A
     })
 }
 
+/// Every API key's own budget of requests, whatever it calls. Costly actions (generation) have
+/// their own, stricter limits on top; this one guards nothing that costs money, so it fails open.
+const PER_API_KEY: Limit = Limit {
+    name: "api-key",
+    max: 120,
+    window: std::time::Duration::from_secs(60),
+    algorithm: Algorithm::SlidingWindow,
+    on_failure: OnFailure::Allow,
+};
+
 async fn api_key(app: &App, key: &str) -> Result<Principal, ApiError> {
     let args = json!({ "p_key_hash": bytea(&tokens::token_hash(key)), "p_now": now() });
     let row: Option<KeyRow> = app.db.first(app.db.rpc("auth_api_key_user", &args)).await?;
     let row = row.ok_or_else(|| ApiError::Unauthorized("this API key is invalid, expired or revoked".into()))?;
+    PER_API_KEY.check(&app.kv, &row.key_id.to_string(), now_ms()).await?.enforce()?;
     Ok(Principal {
         user_id: row.user_id,
         credential: Credential::ApiKey {
