@@ -11,10 +11,10 @@ use http::{HeaderMap, Method};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::App;
 use super::error::StorageError;
-use super::objects::parse;
+use super::objects::json_call;
 use super::store::{Meta, rfc3339};
-use super::{App, auth};
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -70,11 +70,8 @@ pub async fn list(
     body: Bytes,
 ) -> Response {
     let result = async {
-        if method != Method::POST {
-            return Err(StorageError::unimplemented(format!("{method} /object/list/{{bucket}}")));
-        }
-        let caller = auth::require(&headers, &app.jwt_secret)?;
-        let search: Search = parse(&body)?;
+        let (caller, search): (_, Search) =
+            json_call(&app, &method, (Method::POST, "/object/list/{bucket}"), &headers, &body)?;
         if !["name", "updated_at", "created_at", "last_accessed_at"].contains(&search.sort_by.column.as_str()) {
             return Err(StorageError::invalid_request(
                 "sortBy/column must be name, updated_at, created_at or last_accessed_at",

@@ -100,11 +100,8 @@ pub async fn delete_many(
     body: Bytes,
 ) -> Response {
     let result = async {
-        if method != Method::DELETE {
-            return Err(StorageError::unimplemented(format!("{method} /object/{{bucket}}")));
-        }
-        let caller = auth::require(&headers, &app.jwt_secret)?;
-        let request: Prefixes = parse(&body)?;
+        let (caller, request): (_, Prefixes) =
+            json_call(&app, &method, (Method::DELETE, "/object/{bucket}"), &headers, &body)?;
         if request.prefixes.is_empty() || request.prefixes.len() > 1000 {
             return Err(StorageError::invalid_request("body/prefixes must have between 1 and 1000 items"));
         }
@@ -155,6 +152,20 @@ pub async fn copy(State(app): State<Arc<App>>, method: Method, headers: HeaderMa
         Ok(Json(answer).into_response())
     };
     result.await.unwrap_or_else(IntoResponse::into_response)
+}
+
+/// How every JSON route starts: the one method it serves, an authenticated caller, the body.
+pub(super) fn json_call<T: for<'de> Deserialize<'de>>(
+    app: &App,
+    method: &Method,
+    (expected, route): (Method, &str),
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<(auth::Caller, T), StorageError> {
+    if *method != expected {
+        return Err(StorageError::unimplemented(format!("{method} {route}")));
+    }
+    Ok((auth::require(headers, &app.jwt_secret)?, parse(body)?))
 }
 
 pub(super) fn parse<T: for<'de> Deserialize<'de>>(body: &[u8]) -> Result<T, StorageError> {

@@ -14,7 +14,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::error::StorageError;
-use super::objects::parse;
+use super::objects::{json_call, parse};
 use super::serve::{self, Freshness};
 use super::{App, auth, buckets};
 
@@ -42,11 +42,8 @@ pub async fn batch(
     body: Bytes,
 ) -> Response {
     let result = async {
-        if method != Method::POST {
-            return Err(StorageError::unimplemented(format!("{method} /object/sign/{{bucket}}")));
-        }
-        let caller = auth::require(&headers, &app.jwt_secret)?;
-        let request: Batch = parse(&body)?;
+        let (caller, request): (_, Batch) =
+            json_call(&app, &method, (Method::POST, "/object/sign/{bucket}"), &headers, &body)?;
         let expires_in = positive(request.expires_in)?;
         if request.paths.is_empty() || request.paths.len() > 1000 {
             return Err(StorageError::invalid_request("body/paths must have between 1 and 1000 items"));
