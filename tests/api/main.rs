@@ -2,6 +2,10 @@
 //! migrations, the PostgREST-compatible server, and the library's handlers mounted as on Vercel.
 //! One test binary, a module per route.
 
+mod auth_account;
+mod auth_attacks;
+mod auth_keys;
+mod auth_sessions;
 mod auth_smoke;
 mod functions;
 mod helpers;

@@ -47,6 +47,10 @@ where
         return Err(ApiError::UnsupportedMediaType("send the body as application/json".into()));
     }
     let bytes = read_body(headers, body, JSON_BODY_LIMIT).await?;
+    // serde reads an array as a struct's fields in order; every route takes a named object.
+    if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::validation("body", "must be a JSON object"));
+    }
     parse_json(&bytes)
 }
 
@@ -125,6 +129,8 @@ mod tests {
             (r#"{"email":"a@b.c","options":{"remember":true},"admin":true}"#, "admin"),
             (r#"{"email":"#, "body"),
             (r#"{"email":"a@b.c","options":{"remember":true}} trailing"#, "body"),
+            (r#"["a@b.c",{"remember":true}]"#, "body"),
+            ("", "body"),
         ];
         for (body, field) in cases {
             let err = parse(body).await.expect_err(body);

@@ -150,11 +150,14 @@ fn display_name(raw: &str) -> Result<String, ApiError> {
 
 /// Only https images: the app renders the avatar, and an http or javascript: URL would be unsafe.
 fn avatar_url(raw: &str) -> Result<String, ApiError> {
-    let url = url::Url::parse(raw).map_err(|_| ApiError::validation("avatar_url", "must be an https URL"))?;
-    if url.scheme() != "https" || raw.len() > 2048 || url.host_str().is_none() {
-        return Err(ApiError::validation("avatar_url", "must be an https URL of at most 2048 characters"));
+    let refuse = || ApiError::validation("avatar_url", "must be an https URL of at most 2048 characters");
+    let url = url::Url::parse(raw).map_err(|_| refuse())?;
+    // The stored form is measured: percent-encoding can take a short input past the column's limit.
+    let stored = url.to_string();
+    if url.scheme() != "https" || url.host_str().is_none() || stored.len() > 2048 {
+        return Err(refuse());
     }
-    Ok(url.to_string())
+    Ok(stored)
 }
 
 /// The profile with the quota as the user should see it today: a counter from an earlier day

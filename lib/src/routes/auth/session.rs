@@ -18,7 +18,7 @@ use crate::app::App;
 use crate::auth::{password, tokens};
 use crate::domain::Email;
 use crate::error::ApiError;
-use crate::http::{Body, Cached, Meta, json_response};
+use crate::http::{Body, Cached, Meta, error_response, json_response};
 use crate::supabase::bytea;
 
 /// Where the refresh token travels.
@@ -106,15 +106,21 @@ pub async fn refresh(
         family_id: Option<Uuid>,
     }
     let rotation: Option<Rotation> = app.db.first(app.db.rpc("auth_rotate_session", &args)).await?;
-    match rotation {
+    let refused = match rotation {
         Some(Rotation { outcome, user_id: Some(user), family_id: Some(family) }) if outcome == "rotated" => {
-            Ok(signed_in(app, user, family, &next, transport, None, meta))
+            return Ok(signed_in(app, user, family, &next, transport, None, meta));
         }
-        Some(Rotation { outcome, .. }) if outcome == "reused" => Err(ApiError::Unauthorized(
+        Some(Rotation { outcome, .. }) if outcome == "reused" => ApiError::Unauthorized(
             "this session was ended because its refresh token was used twice: sign in again".into(),
-        )),
-        _ => Err(ApiError::Unauthorized("the session has ended: sign in again".into())),
+        ),
+        _ => ApiError::Unauthorized("the session has ended: sign in again".into()),
+    };
+    // A cookie that can no longer refresh is cleared, so the app stops sending it.
+    let mut response = error_response(&refused, meta.request_id);
+    if transport == Transport::Cookie {
+        response.headers_mut().insert(header::SET_COOKIE, set_refresh_cookie(None, 0));
     }
+    Ok(response)
 }
 
 /// Ends this login (every token of its family).
@@ -134,14 +140,14 @@ pub async fn list(app: &App, user: Uuid, current: Uuid) -> Result<Value, ApiErro
     let query = app
         .db
         .from("sessions")
-        .select("family_id,user_agent,ip,last_used_at,expires_at")
+        .select("id:family_id,user_agent,ip,last_used_at,expires_at")
         .eq("user_id", user.to_string())
         .is("revoked_at", "null")
         .gt("expires_at", timestamp(common::now()))
         .order("last_used_at.desc");
     let mut rows: Vec<Value> = app.db.fetch(query).await?;
     for row in &mut rows {
-        row["current"] = json!(row["family_id"] == json!(current));
+        row["current"] = json!(row["id"] == json!(current));
     }
     Ok(Value::Array(rows))
 }

@@ -1,0 +1,46 @@
+//! The attacks on signing in: enumeration, password guessing (and the limiter failing closed),
+//! forged and stale access tokens, malformed credentials, API keys beyond their reach, and
+//! oversized bodies.
+
+mod guessing;
+mod keys;
+mod oversized;
+mod tokens;
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use reqwest::Method;
+use serde_json::{Value, json};
+use studio_local::testing::TestStack;
+
+use crate::helpers::{Answer, PASSWORD, request, send};
+
+fn url(stack: &TestStack, path: &str) -> String {
+    format!("{}/api/auth/{path}", stack.url)
+}
+
+/// A login from the address `ip` (as Vercel reports it in `x-real-ip`).
+async fn login_from(stack: &TestStack, ip: &str, email: &str, password: &str) -> Answer {
+    let body = json!({ "email": email, "password": password, "transport": "body" });
+    send(request(Method::POST, &url(stack, "login"), None, Some(body)).header("x-real-ip", ip)).await
+}
+
+async fn profile(stack: &TestStack, bearer: &str) -> Answer {
+    send(request(Method::GET, &url(stack, "profile"), Some(bearer), None)).await
+}
+
+/// An account that registered (and so has never logged in yet).
+async fn registered(stack: &TestStack, email: &str) {
+    let body = json!({ "email": email, "password": PASSWORD, "name": "Budi" });
+    let answer = send(request(Method::POST, &url(stack, "register"), None, Some(body))).await;
+    assert_eq!(answer.status, 202, "{}", answer.body);
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs() as i64)
+}
+
+fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT has a payload");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON claims")
+}
