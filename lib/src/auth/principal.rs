@@ -122,21 +122,24 @@ pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Principal, A
     })
 }
 
-/// Every API key's own budget of requests, whatever it calls. Costly actions (generation) have
-/// their own, stricter limits on top; this one guards nothing that costs money, so it fails open.
-const PER_API_KEY: Limit = Limit {
-    name: "api-key",
-    max: 120,
-    window: std::time::Duration::from_secs(60),
-    algorithm: Algorithm::SlidingWindow,
-    on_failure: OnFailure::Allow,
-};
+/// Every API key's own budget of requests (`API_KEY_RATE_PER_MINUTE`), whatever it calls. Costly
+/// actions (generation) have their own, stricter limits on top; this one guards nothing that costs
+/// money, so it fails open.
+fn per_api_key(app: &App) -> Limit {
+    Limit {
+        name: "api-key",
+        max: app.config.auth.api_key_rate_per_minute,
+        window: std::time::Duration::from_secs(60),
+        algorithm: Algorithm::SlidingWindow,
+        on_failure: OnFailure::Allow,
+    }
+}
 
 async fn api_key(app: &App, key: &str) -> Result<Principal, ApiError> {
     let args = json!({ "p_key_hash": bytea(&tokens::token_hash(key)), "p_now": now() });
     let row: Option<KeyRow> = app.db.first(app.db.rpc("auth_api_key_user", &args)).await?;
     let row = row.ok_or_else(|| ApiError::Unauthorized("this API key is invalid, expired or revoked".into()))?;
-    PER_API_KEY.check(&app.kv, &row.key_id.to_string(), now_ms()).await?.enforce()?;
+    per_api_key(app).check(&app.kv, &row.key_id.to_string(), now_ms()).await?.enforce()?;
     Ok(Principal {
         user_id: row.user_id,
         credential: Credential::ApiKey {

@@ -17,6 +17,8 @@ pub struct AuthConfig {
     pub access_ttl_secs: i64,
     /// A login lasts this long without use before its refresh token expires.
     pub refresh_ttl_days: i64,
+    /// Requests one API key may make per minute, whatever it calls.
+    pub api_key_rate_per_minute: u64,
 }
 
 impl AuthConfig {
@@ -33,6 +35,7 @@ impl AuthConfig {
             app_url: vars.url("APP_URL")?,
             access_ttl_secs: vars.positive("ACCESS_TOKEN_TTL_SECS", 900)? as i64,
             refresh_ttl_days: vars.positive("REFRESH_TOKEN_TTL_DAYS", 30)? as i64,
+            api_key_rate_per_minute: vars.positive("API_KEY_RATE_PER_MINUTE", 120)?,
         })
     }
 }

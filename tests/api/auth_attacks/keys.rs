@@ -99,3 +99,33 @@ async fn a_malformed_or_altered_api_key_is_refused() {
         assert_eq!(answer.error_code(), "UNAUTHORIZED", "{case}");
     }
 }
+
+#[tokio::test]
+async fn an_api_key_is_held_to_its_own_request_budget() {
+    let stack = TestStack::start_with_env(&[("API_KEY_RATE_PER_MINUTE", "3")]).await;
+    let account = signed_up(&stack, "siti@example.com").await;
+    let (key, _) = read_only_key(&stack, &account.access).await;
+
+    let mut statuses = Vec::new();
+    for _ in 0..4 {
+        statuses.push(profile(&stack, &key).await.status);
+    }
+    let owner = profile(&stack, &account.access).await;
+
+    assert_eq!(statuses, vec![200, 200, 200, 429], "the fourth request in the minute is over the budget");
+    assert_eq!(owner.status, 200, "the key's budget is its own, not its owner's");
+}
+
+#[tokio::test]
+async fn the_api_key_budget_fails_open_when_the_limiter_is_down() {
+    let stack = TestStack::start().await;
+    let account = signed_up(&stack, "siti@example.com").await;
+    let (key, _) = read_only_key(&stack, &account.access).await;
+    let down = studio_local::faults::Fault::Respond { status: 503, headers: vec![], body: String::new() };
+    stack.faults.inject(studio_local::faults::Service::Upstash, down, 1);
+
+    let answer = profile(&stack, &key).await;
+
+    assert_eq!(answer.status, 200, "reading with a key costs nothing, so an Upstash outage does not stop it");
+    assert_eq!(stack.faults.pending(studio_local::faults::Service::Upstash), 0, "the limiter was asked");
+}
