@@ -104,7 +104,7 @@ async fn a_malformed_or_altered_api_key_is_refused() {
 async fn an_api_key_is_held_to_its_own_request_budget() {
     let stack = TestStack::start_with_env(&[("API_KEY_RATE_PER_MINUTE", "3")]).await;
     let account = signed_up(&stack, "siti@example.com").await;
-    let (key, _) = read_only_key(&stack, &account.access).await;
+    let (_, key) = read_only_key(&stack, &account.access).await;
 
     let mut statuses = Vec::new();
     for _ in 0..4 {
@@ -120,7 +120,7 @@ async fn an_api_key_is_held_to_its_own_request_budget() {
 async fn the_api_key_budget_fails_open_when_the_limiter_is_down() {
     let stack = TestStack::start().await;
     let account = signed_up(&stack, "siti@example.com").await;
-    let (key, _) = read_only_key(&stack, &account.access).await;
+    let (_, key) = read_only_key(&stack, &account.access).await;
     let down = studio_local::faults::Fault::Respond { status: 503, headers: vec![], body: String::new() };
     stack.faults.inject(studio_local::faults::Service::Upstash, down, 1);
 
