@@ -8,6 +8,8 @@
 //! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
 //! - [`gemini`]: Gemini image generation (`generateContent`): retries, safety blocks, image checks.
+//! - [`imaging`]: derivatives (PNG decoded once, Lanczos3, lossy WebP, sizes in parallel) and the
+//!   PNG text metadata of the stored original. Benchmarked against sharp in `bench/thumbs`.
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond.
@@ -25,6 +27,7 @@ pub mod email;
 pub mod error;
 pub mod gemini;
 pub mod http;
+pub mod imaging;
 pub mod kv;
 pub mod routes;
 pub mod supabase;

@@ -1,0 +1,104 @@
+//! The derivative pipeline: the model's PNG decoded once (header checked first), resized to the
+//! gallery widths and encoded as lossy WebP, sizes in parallel; and the PNG text metadata that
+//! carries the generation parameters in the stored original.
+//!
+//! - `metadata`: `iTXt` chunks written, read and stripped without re-encoding pixels.
+//! - `webp`: the libwebp encoder and its settings.
+//! - `error`: [`ImagingError`] and its product mapping to `ApiError`.
+//!
+//! Benchmarked against sharp by `bench/thumbs` (docs/BENCHMARKS.md).
+
+mod error;
+mod metadata;
+mod webp;
+
+use fast_image_resize as fr;
+use rayon::prelude::*;
+
+pub use error::ImagingError;
+pub use metadata::{embed_png_metadata, read_png_metadata, strip_png_metadata};
+
+/// The gallery's widths: grid thumbnail, card, detail view, full screen.
+pub const DEFAULT_WIDTHS: [u32; 4] = [150, 300, 800, 1920];
+/// Refused before decoding: Gemini's largest output (4K) is well inside both limits, and a few
+/// hundred bytes of PNG can announce gigabytes of pixels.
+pub const MAX_SIDE: u32 = 8192;
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// One encoded size.
+#[derive(Debug, Clone)]
+pub struct Derivative {
+    pub width: u32,
+    pub height: u32,
+    pub webp: Vec<u8>,
+}
+
+/// Every size made from one source, in the order of the widths asked for.
+#[derive(Debug, Clone)]
+pub struct Derivatives {
+    pub source_width: u32,
+    pub source_height: u32,
+    pub sizes: Vec<Derivative>,
+}
+
+/// The WebP derivatives of `png` at each of `widths` that is not wider than the source (never
+/// upscaled); the height keeps the aspect ratio, rounded to the nearest pixel. CPU-bound: from async
+/// code, call [`derivatives_blocking`].
+pub fn derivatives(png: &[u8], widths: &[u32]) -> Result<Derivatives, ImagingError> {
+    let (source_width, source_height) = checked_size(png)?;
+    let source = image::load_from_memory_with_format(png, image::ImageFormat::Png)
+        .map_err(ImagingError::Decode)?
+        // Gemini's images are opaque; an alpha channel, if any, is dropped.
+        .into_rgb8();
+    let pixels = fr::images::ImageRef::new(source_width, source_height, source.as_raw(), fr::PixelType::U8x3)
+        .map_err(|_| ImagingError::Malformed("decoded size differs from the header"))?;
+    let targets: Vec<(u32, u32)> = widths
+        .iter()
+        .filter(|&&width| width > 0 && width <= source_width)
+        .map(|&width| (width, scaled_height(source_width, source_height, width)))
+        .collect();
+    // One task per size, each resizing from the source then encoding, so the large encodes start
+    // at once; the encode is most of the time.
+    let sizes = targets
+        .into_par_iter()
+        .map(|(width, height)| {
+            let rgb = resize(&pixels, width, height)?;
+            Ok(Derivative { width, height, webp: webp::encode_rgb(&rgb, width, height)? })
+        })
+        .collect::<Result<Vec<_>, ImagingError>>()?;
+    Ok(Derivatives { source_width, source_height, sizes })
+}
+
+/// [`derivatives`] on tokio's blocking pool: a 2048² image costs hundreds of milliseconds of CPU,
+/// which would stall every other request on an async worker thread.
+pub async fn derivatives_blocking(png: bytes::Bytes, widths: Vec<u32>) -> Result<Derivatives, ImagingError> {
+    tokio::task::spawn_blocking(move || derivatives(&png, &widths)).await?
+}
+
+/// The header's size, refused when over the limits: checked before a single pixel is inflated.
+fn checked_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
+    let (width, height) = metadata::header_size(png)?;
+    let too_large = width > MAX_SIDE || height > MAX_SIDE || u64::from(width) * u64::from(height) > MAX_PIXELS;
+    if width == 0 || height == 0 || too_large {
+        return Err(ImagingError::TooLarge { width, height });
+    }
+    Ok((width, height))
+}
+
+/// round(h·w/W), at least one pixel.
+fn scaled_height(source_width: u32, source_height: u32, width: u32) -> u32 {
+    let scaled =
+        (u64::from(source_height) * u64::from(width) * 2 + u64::from(source_width)) / (2 * u64::from(source_width));
+    u32::try_from(scaled).unwrap_or(u32::MAX).max(1)
+}
+
+/// Lanczos3 from the full source for every size: one resize, no cascade of softening steps.
+fn resize(source: &fr::images::ImageRef<'_>, width: u32, height: u32) -> Result<Vec<u8>, ImagingError> {
+    let mut target = fr::images::Image::new(width, height, fr::PixelType::U8x3);
+    let options = fr::ResizeOptions::new().resize_alg(fr::ResizeAlg::Convolution(fr::FilterType::Lanczos3));
+    fr::Resizer::new().resize(source, &mut target, &options)?;
+    Ok(target.into_vec())
+}
+
+#[cfg(test)]
+mod tests;
