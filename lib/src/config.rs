@@ -49,6 +49,8 @@ pub struct Config {
     pub upstash: crate::kv::UpstashConfig,
     /// Gemini image generation: key, endpoint, model, timeouts.
     pub gemini: crate::gemini::GeminiConfig,
+    /// Generation limits and the moderation word list.
+    pub generation: crate::domain::generation::GenerationConfig,
 }
 
 impl Config {
@@ -68,6 +70,7 @@ impl Config {
             storage: crate::supabase::StorageConfig::from_vars(&vars)?,
             upstash: crate::kv::UpstashConfig::from_vars(&vars)?,
             gemini: crate::gemini::GeminiConfig::from_vars(&vars)?,
+            generation: crate::domain::generation::GenerationConfig::from_vars(&vars)?,
         })
     }
 }

@@ -1,6 +1,6 @@
 //! The built api/ binaries, started as Vercel starts them (`VERCEL_DEV_PORT`) against the local
-//! stack: templates answers with real data, auth refuses the anonymous, and the functions not built
-//! yet answer the 404 envelope.
+//! stack: templates answers with real data, auth and generate refuse the anonymous, and the functions
+//! not built yet answer the 404 envelope.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -54,16 +54,28 @@ async fn templates_binary_serves_real_data() {
 #[tokio::test]
 async fn functions_not_built_yet_answer_the_404_envelope() {
     let stack = TestStack::start().await;
-    let cases = [
-        (env!("CARGO_BIN_EXE_generate"), "/api/generate"),
-        (env!("CARGO_BIN_EXE_gallery"), "/api/gallery/123"),
-        (env!("CARGO_BIN_EXE_cron-reset"), "/api/cron/reset"),
-    ];
+    let cases =
+        [(env!("CARGO_BIN_EXE_gallery"), "/api/gallery/123"), (env!("CARGO_BIN_EXE_cron-reset"), "/api/cron/reset")];
     for (binary, path) in cases {
         let function = start(binary, &stack.function_env()).await;
         let answer = get(&format!("{}{path}", function.url)).await;
         assert_eq!((answer.status, answer.error_code()), (404, "NOT_FOUND"), "{path}");
     }
+}
+
+#[tokio::test]
+async fn generate_binary_refuses_an_anonymous_generation() {
+    let stack = TestStack::start().await;
+    let function = start(env!("CARGO_BIN_EXE_generate"), &stack.function_env()).await;
+
+    let answer = crate::helpers::send(
+        reqwest::Client::new()
+            .post(format!("{}/api/generate", function.url))
+            .json(&serde_json::json!({ "prompt": "x" })),
+    )
+    .await;
+
+    assert_eq!((answer.status, answer.error_code()), (401, "UNAUTHORIZED"));
 }
 
 #[tokio::test]

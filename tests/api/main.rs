@@ -8,5 +8,6 @@ mod auth_keys;
 mod auth_sessions;
 mod auth_smoke;
 mod functions;
+mod generate_smoke;
 mod helpers;
 mod templates;

@@ -1,6 +1,7 @@
 //! Validated values: input becomes one of these at the edge, so handlers only see valid data.
 
 mod email;
+pub mod generation;
 mod password;
 mod text;
 

@@ -39,19 +39,31 @@ where
     B: HttpBody,
     B::Error: Into<BoxError>,
 {
+    json_content_type(headers)?;
+    let bytes = read_body(headers, body, JSON_BODY_LIMIT).await?;
+    json_object(&bytes)
+}
+
+/// A JSON body already read (for routes that also hash the bytes), checked like [`read_json`].
+pub fn json_from_bytes<T: DeserializeOwned>(headers: &HeaderMap, bytes: &[u8]) -> Result<T, ApiError> {
+    json_content_type(headers)?;
+    json_object(bytes)
+}
+
+fn json_content_type(headers: &HeaderMap) -> Result<(), ApiError> {
     let is_json = headers
         .get(http::header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ApiError::UnsupportedMediaType("send the body as application/json".into()));
-    }
-    let bytes = read_body(headers, body, JSON_BODY_LIMIT).await?;
+    if is_json { Ok(()) } else { Err(ApiError::UnsupportedMediaType("send the body as application/json".into())) }
+}
+
+fn json_object<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     // serde reads an array as a struct's fields in order; every route takes a named object.
     if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
         return Err(ApiError::validation("body", "must be a JSON object"));
     }
-    parse_json(&bytes)
+    parse_json(bytes)
 }
 
 fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {

@@ -2,7 +2,11 @@
 //! binaries, the local dev server and the tests.
 
 mod auth;
+mod generate;
 mod templates;
+
+pub(crate) use auth::common as auth_common;
+pub(crate) use auth::profile::{profile as auth_profile, settings as auth_settings};
 
 use http_body::Body as HttpBody;
 
@@ -53,10 +57,9 @@ where
     let result = match function {
         Function::Templates => templates::handle(app, req).await,
         Function::Auth => auth::handle(app, req).await,
+        Function::Generate => generate::handle(app, req).await,
         // Not built yet: each answers 404 with the envelope until its own issue lands.
-        Function::Generate | Function::Gallery | Function::CronReset => {
-            Err(ApiError::NotFound(format!("no route for {}", req.path)))
-        }
+        Function::Gallery | Function::CronReset => Err(ApiError::NotFound(format!("no route for {}", req.path))),
     };
     result.unwrap_or_else(|err| error_response(&err, &request_id))
 }

@@ -9,10 +9,10 @@
 //! | `GET/POST api-keys`, `DELETE api-keys/{id}`; `GET/PUT/DELETE gemini-key` | keys |
 
 mod account;
-mod common;
+pub(crate) mod common;
 mod keys;
 mod password;
-mod profile;
+pub(crate) mod profile;
 mod session;
 mod signup;
 

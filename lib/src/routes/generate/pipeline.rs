@@ -1,0 +1,234 @@
+//! One generation or edit, from a paid-for request to stored, recorded images.
+//!
+//! Order matters for money: moderation and checks first (free), then the quota is taken, then the
+//! model is called once per variation in parallel. Variations the model fails are refunded. Once
+//! the first object is uploaded, any failure (another upload, the database) deletes every object of
+//! the request and refunds every unit: nothing half-written, nothing charged for nothing.
+
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::quota::{Charge, refund};
+use crate::app::App;
+use crate::domain::generation::{Generation, quality_name};
+use crate::error::ApiError;
+use crate::gemini::{GeneratedImage, ImageRequest, InputImage, fold_negative_prompt};
+use crate::imaging;
+use crate::routes::auth_common::timestamp;
+
+/// The derivative widths of every image (never upscaled).
+pub const WIDTHS: [u32; 4] = [150, 300, 800, 1920];
+
+/// How long the URLs in a response stay valid.
+const SIGNED_URL_TTL: Duration = Duration::from_secs(60 * 60);
+
+/// Objects never change under their path: caches may keep them for a year.
+const IMMUTABLE: &str = "max-age=31536000, immutable";
+
+/// What the model is asked, the same for every variation but the seed.
+pub struct Job<'a> {
+    pub user: Uuid,
+    pub api_key: Option<Uuid>,
+    pub generation: &'a Generation,
+    pub template_id: Option<Uuid>,
+    /// The instruction after the template is applied, before the negative prompt is folded in.
+    pub prompt: String,
+    pub negative: Option<String>,
+    /// The source image of an edit.
+    pub parent: Option<(Uuid, Vec<u8>)>,
+    pub own_key: Option<crate::config::Secret>,
+}
+
+/// A variation that came back from the model and was stored.
+struct Stored {
+    id: Uuid,
+    image: GeneratedImage,
+    paths: Vec<String>,
+    derivatives: Vec<(u32, u32, String)>,
+}
+
+/// Runs the paid part of a request; `charge` holds the units already taken.
+pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, ApiError> {
+    let requests: Vec<ImageRequest> = (0..job.generation.variations).map(|i| image_request(job, i)).collect();
+    let results = join_all(requests.iter().map(|request| app.gemini.generate(request))).await;
+    let mut made = Vec::new();
+    let mut first_error = None;
+    for result in results {
+        match result {
+            Ok(image) => made.push(image),
+            Err(err) => first_error = first_error.or(Some(err)),
+        }
+    }
+    let failed = u32::from(job.generation.variations) - made.len() as u32;
+    if made.is_empty() {
+        refund(app, job.user, charge, charge.units, "model_failed").await;
+        return Err(first_error.map(ApiError::from).unwrap_or_else(|| ApiError::internal("no variation ran")));
+    }
+    let mut uploaded: Vec<String> = Vec::new();
+    match store_and_record(app, job, made, &mut uploaded).await {
+        Ok(rows) => {
+            if failed > 0 {
+                refund(app, job.user, charge, failed, "variation_failed").await;
+            }
+            Ok(json!({ "images": rows, "failed_variations": failed }))
+        }
+        Err(err) => {
+            if !uploaded.is_empty() {
+                // Best effort, logged: the error the user sees is the one that stopped the request.
+                if let Err(cleanup) = app.storage.delete(app.storage.private_bucket(), &uploaded).await {
+                    eprintln!(
+                        "{}",
+                        json!({ "level": "error", "event": "generation_cleanup_failed", "error": cleanup.to_string(), "objects": uploaded })
+                    );
+                }
+            }
+            refund(app, job.user, charge, charge.units, "storage_or_database_failed").await;
+            Err(err)
+        }
+    }
+}
+
+fn image_request(job: &Job<'_>, variation: u8) -> ImageRequest {
+    let mut request = ImageRequest::new(job.prompt.clone());
+    request.negative_prompt = job.negative.clone();
+    request.aspect_ratio = job.generation.aspect_ratio;
+    request.quality = job.generation.quality;
+    // Each variation its own seed, so that one seed gives a reproducible set, not four copies.
+    request.seed = job.generation.seed.map(|seed| seed.wrapping_add(u32::from(variation)));
+    request.input_image =
+        job.parent.as_ref().map(|(_, bytes)| InputImage { bytes: bytes.clone(), mime: "image/png".into() });
+    request.api_key = job.own_key.clone();
+    request
+}
+
+async fn store_and_record(
+    app: &App,
+    job: &Job<'_>,
+    made: Vec<GeneratedImage>,
+    uploaded: &mut Vec<String>,
+) -> Result<Vec<Value>, ApiError> {
+    let created_at = timestamp(super::super::auth_common::now());
+    let mut stored = Vec::new();
+    for image in made {
+        stored.push(store(app, job, image, &created_at, uploaded).await?);
+    }
+    let images: Vec<Value> = stored.iter().enumerate().map(|(i, s)| row(job, s, i)).collect();
+    let request = json!({
+        "action": if job.parent.is_some() { "edit" } else { "generate" },
+        "api_key_id": job.api_key, "template_id": job.template_id, "collection_id": job.generation.collection_id,
+        "prompt": job.generation.prompt, "negative_prompt": job.generation.negative_prompt,
+        "aspect_ratio": job.generation.aspect_ratio.as_str(), "quality": quality_name(job.generation.quality),
+        "seed": job.generation.seed, "variations": job.generation.variations,
+        "details": { "model": stored[0].image.model },
+    });
+    let args = json!({ "p_user": job.user, "p_images": images, "p_request": request, "p_now": created_at });
+    let rows: Vec<Value> = app.db.fetch(app.db.rpc("record_generation", &args)).await?;
+    with_urls(app, rows, &stored).await
+}
+
+/// Makes the original (PNG with the parameters embedded) and the derivatives, and uploads them all
+/// in parallel; every path that reached storage is added to `uploaded`, even when another fails.
+async fn store(
+    app: &App,
+    job: &Job<'_>,
+    image: GeneratedImage,
+    created_at: &str,
+    uploaded: &mut Vec<String>,
+) -> Result<Stored, ApiError> {
+    let id = Uuid::new_v4();
+    let png = as_png(image.bytes.clone(), image.mime).await?;
+    let seed = job.generation.seed.map(|s| s.to_string()).unwrap_or_default();
+    let final_prompt = fold_negative_prompt(&job.prompt, job.negative.as_deref());
+    let entries = [
+        ("prompt", job.generation.prompt.as_str()),
+        ("negative_prompt", job.generation.negative_prompt.as_deref().unwrap_or("")),
+        ("final_prompt", final_prompt.as_str()),
+        ("model", image.model.as_str()),
+        ("seed", seed.as_str()),
+        ("created_at", created_at),
+        ("software", "AI Image Studio"),
+    ];
+    let original = imaging::embed_png_metadata(&png, &entries)?;
+    let sizes = imaging::derivatives_blocking(bytes::Bytes::from(png), WIDTHS.to_vec()).await?;
+    let folder = format!("{}/{id}", job.user);
+    let mut objects = vec![(format!("{folder}/original.png"), original, "image/png")];
+    let mut derivatives = Vec::new();
+    for size in sizes.sizes {
+        let path = format!("{folder}/w{}.webp", size.width);
+        derivatives.push((size.width, size.height, path.clone()));
+        objects.push((path, size.webp, "image/webp"));
+    }
+    let bucket = app.storage.private_bucket();
+    let uploads = objects
+        .iter()
+        .map(|(path, bytes, mime)| app.storage.upload(bucket, path, bytes.clone(), mime, IMMUTABLE, false));
+    let results = join_all(uploads).await;
+    let mut first_error = None;
+    for ((path, _, _), result) in objects.iter().zip(results) {
+        match result {
+            Ok(_) => uploaded.push(path.clone()),
+            Err(err) => first_error = first_error.or(Some(err)),
+        }
+    }
+    if let Some(err) = first_error {
+        return Err(err.into());
+    }
+    let paths = objects.into_iter().map(|(path, _, _)| path).collect();
+    Ok(Stored { id, image, paths, derivatives })
+}
+
+/// The model usually answers PNG; anything else is re-encoded so every original is a PNG.
+async fn as_png(bytes: Vec<u8>, mime: &str) -> Result<Vec<u8>, ApiError> {
+    if mime == "image/png" {
+        return Ok(bytes);
+    }
+    tokio::task::spawn_blocking(move || {
+        let decoded = image::load_from_memory(&bytes).map_err(|e| ApiError::internal(e.to_string()))?;
+        let mut png = Vec::new();
+        decoded
+            .write_to(&mut std::io::Cursor::new(&mut png), image::ImageFormat::Png)
+            .map_err(|e| ApiError::internal(e.to_string()))?;
+        Ok(png)
+    })
+    .await
+    .map_err(ApiError::internal)?
+}
+
+fn row(job: &Job<'_>, stored: &Stored, index: usize) -> Value {
+    let derivative_paths: serde_json::Map<String, Value> =
+        stored.derivatives.iter().map(|(width, _, path)| (width.to_string(), json!(path))).collect();
+    json!({
+        "id": stored.id, "prompt": job.generation.prompt, "negative_prompt": job.generation.negative_prompt,
+        "final_prompt": fold_negative_prompt(&job.prompt, job.negative.as_deref()),
+        "template_id": job.template_id, "aspect_ratio": job.generation.aspect_ratio.as_str(),
+        "quality": quality_name(job.generation.quality), "model": stored.image.model,
+        "seed": job.generation.seed.map(|s| s.wrapping_add(index as u32)), "variation_index": index,
+        "parent_image_id": job.parent.as_ref().map(|(id, _)| id), "storage_path": stored.paths[0],
+        "derivative_paths": derivative_paths, "width": stored.image.width, "height": stored.image.height,
+        "bytes": stored.image.bytes.len(), "mime_type": "image/png",
+    })
+}
+
+/// The recorded rows with signed URLs for the original and each derivative: one signing call.
+async fn with_urls(app: &App, rows: Vec<Value>, stored: &[Stored]) -> Result<Vec<Value>, ApiError> {
+    let paths: Vec<&str> = stored.iter().flat_map(|s| s.paths.iter().map(String::as_str)).collect();
+    let signed = app.storage.sign(app.storage.private_bucket(), &paths, SIGNED_URL_TTL).await?;
+    let url = |path: &str| signed.iter().find(|s| s.path == path).and_then(|s| s.url.clone().ok());
+    Ok(rows
+        .into_iter()
+        .map(|mut row| {
+            let Some(stored) = stored.iter().find(|s| row["id"] == json!(s.id)) else { return row };
+            let derivatives: Vec<Value> = stored
+                .derivatives
+                .iter()
+                .map(|(width, height, path)| json!({ "width": width, "height": height, "url": url(path) }))
+                .collect();
+            row["urls"] = json!({ "original": url(&stored.paths[0]), "derivatives": derivatives });
+            row["model_text"] = json!(stored.image.text);
+            row
+        })
+        .collect())
+}
