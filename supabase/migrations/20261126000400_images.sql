@@ -111,7 +111,8 @@ create trigger generated_images_set_updated_at
   before update on public.generated_images
   for each row execute function public.set_updated_at();
 
--- An edit's source image must belong to the same user.
+-- An edit's source image must be the same user's, or published (anyone may edit a public image;
+-- the lineage link stays if the source is later unpublished, and is cleared if it is deleted).
 create function public.generated_images_check_parent_owner()
 returns trigger
 language plpgsql
@@ -120,9 +121,9 @@ as $$
 begin
   if new.parent_image_id is not null and not exists (
     select 1 from public.generated_images p
-     where p.id = new.parent_image_id and p.user_id = new.user_id
+     where p.id = new.parent_image_id and (p.user_id = new.user_id or p.is_public)
   ) then
-    raise exception 'parent image % does not belong to user %', new.parent_image_id, new.user_id
+    raise exception 'parent image % is neither user %''s nor published', new.parent_image_id, new.user_id
       using errcode = 'foreign_key_violation';
   end if;
   return new;

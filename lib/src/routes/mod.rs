@@ -2,6 +2,7 @@
 //! binaries, the local dev server and the tests.
 
 mod auth;
+mod gallery;
 mod generate;
 mod templates;
 
@@ -58,8 +59,9 @@ where
         Function::Templates => templates::handle(app, req).await,
         Function::Auth => auth::handle(app, req).await,
         Function::Generate => generate::handle(app, req).await,
-        // Not built yet: each answers 404 with the envelope until its own issue lands.
-        Function::Gallery | Function::CronReset => Err(ApiError::NotFound(format!("no route for {}", req.path))),
+        Function::Gallery => gallery::handle(app, req).await,
+        // Not built yet: answers 404 with the envelope until its own issue lands.
+        Function::CronReset => Err(ApiError::NotFound(format!("no route for {}", req.path))),
     };
     result.unwrap_or_else(|err| error_response(&err, &request_id))
 }

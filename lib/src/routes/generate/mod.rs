@@ -151,8 +151,15 @@ async fn paid(app: &App, who: &Principal, mut job: pipeline::Job<'_>) -> Result<
     job.own_key = own_gemini_key(app, who).await?;
     let charge = quota::consume(app, who.user_id, u32::from(job.generation.variations), job.own_key.is_some()).await?;
     let mut answer = pipeline::run(app, &job, &charge).await?;
-    let profile = crate::routes::auth_profile(app, who.user_id).await?;
-    answer["quota"] = profile["quota"].clone();
+    // The images are recorded and paid for: nothing after this may turn the answer into an error,
+    // or a client retrying without an Idempotency-Key would pay twice.
+    answer["quota"] = match crate::routes::auth_profile(app, who.user_id).await {
+        Ok(profile) => profile["quota"].clone(),
+        Err(err) => {
+            eprintln!("{}", json!({ "level": "warn", "event": "quota_figures_unavailable", "error": err.to_string() }));
+            Value::Null
+        }
+    };
     answer["model"] = json!(app.gemini.model());
     Ok(answer)
 }

@@ -15,9 +15,10 @@ use super::quota::{Charge, refund};
 use crate::app::App;
 use crate::domain::generation::{Generation, quality_name};
 use crate::error::ApiError;
-use crate::gemini::{GeneratedImage, ImageRequest, InputImage, fold_negative_prompt};
+use crate::gemini::{GeminiError, GeneratedImage, ImageRequest, InputImage, fold_negative_prompt};
 use crate::imaging;
 use crate::routes::auth_common::timestamp;
+use crate::supabase::SignedUrl;
 
 /// The derivative widths of every image (never upscaled).
 pub const WIDTHS: [u32; 4] = [150, 300, 800, 1920];
@@ -65,7 +66,10 @@ pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, Api
     let failed = u32::from(job.generation.variations) - made.len() as u32;
     if made.is_empty() {
         refund(app, job.user, charge, charge.units, "model_failed").await;
-        return Err(first_error.map(ApiError::from).unwrap_or_else(|| ApiError::internal("no variation ran")));
+        let own_key = job.own_key.is_some();
+        return Err(first_error
+            .map(|e| model_error(e, own_key))
+            .unwrap_or_else(|| ApiError::internal("no variation ran")));
     }
     let mut uploaded: Vec<String> = Vec::new();
     match store_and_record(app, job, made, &mut uploaded).await {
@@ -91,6 +95,20 @@ pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, Api
     }
 }
 
+/// A model failure as the user should hear it. With the operator's key, a refused key is the
+/// operator's problem (500, logged); with the user's own key, it is theirs to fix.
+fn model_error(err: GeminiError, own_key: bool) -> ApiError {
+    match err {
+        GeminiError::InvalidKey | GeminiError::PermissionDenied(_) if own_key => {
+            ApiError::Forbidden("Gemini refused your own API key: check or replace it in Settings".into())
+        }
+        GeminiError::QuotaUnavailable(_) if own_key => ApiError::Forbidden(
+            "your own Gemini key has no image quota (its Google project needs billing): replace or remove it in Settings".into(),
+        ),
+        other => other.into(),
+    }
+}
+
 fn image_request(job: &Job<'_>, variation: u8) -> ImageRequest {
     let mut request = ImageRequest::new(job.prompt.clone());
     request.negative_prompt = job.negative.clone();
@@ -111,9 +129,18 @@ async fn store_and_record(
     uploaded: &mut Vec<String>,
 ) -> Result<Vec<Value>, ApiError> {
     let created_at = timestamp(super::super::auth_common::now());
+    let results = join_all(made.into_iter().map(|image| store(app, job, image, &created_at))).await;
     let mut stored = Vec::new();
-    for image in made {
-        stored.push(store(app, job, image, &created_at, uploaded).await?);
+    let mut first_error = None;
+    for (attempted, result) in results {
+        uploaded.extend(attempted);
+        match result {
+            Ok(one) => stored.push(one),
+            Err(err) => first_error = first_error.or(Some(err)),
+        }
+    }
+    if let Some(err) = first_error {
+        return Err(err);
     }
     let images: Vec<Value> = stored.iter().enumerate().map(|(i, s)| row(job, s, i)).collect();
     let request = json!({
@@ -124,20 +151,44 @@ async fn store_and_record(
         "seed": job.generation.seed, "variations": job.generation.variations,
         "details": { "model": stored[0].image.model },
     });
+    // Signed before recording: once the rows are written nothing may fail, or the cleanup would
+    // delete objects that recorded rows point at (and refund images the user keeps).
+    let paths: Vec<&str> = stored.iter().flat_map(|s| s.paths.iter().map(String::as_str)).collect();
+    let signed = app.storage.sign(app.storage.private_bucket(), &paths, SIGNED_URL_TTL).await?;
     let args = json!({ "p_user": job.user, "p_images": images, "p_request": request, "p_now": created_at });
     let rows: Vec<Value> = app.db.fetch(app.db.rpc("record_generation", &args)).await?;
-    with_urls(app, rows, &stored).await
+    Ok(with_urls(rows, &stored, &signed))
 }
 
 /// Makes the original (PNG with the parameters embedded) and the derivatives, and uploads them all
-/// in parallel; every path that reached storage is added to `uploaded`, even when another fails.
+/// in parallel. Returns every path an upload was attempted for, whatever the outcome: an upload that
+/// timed out on our side may still land, so cleanup deletes all of them.
 async fn store(
     app: &App,
     job: &Job<'_>,
     image: GeneratedImage,
     created_at: &str,
-    uploaded: &mut Vec<String>,
-) -> Result<Stored, ApiError> {
+) -> (Vec<String>, Result<Stored, ApiError>) {
+    match prepare(job, image, created_at).await {
+        Err(err) => (Vec::new(), Err(err)),
+        Ok((prepared, objects)) => {
+            let attempted: Vec<String> = objects.iter().map(|(path, _, _)| path.clone()).collect();
+            let bucket = app.storage.private_bucket();
+            let uploads = objects.into_iter().map(|(path, bytes, mime)| async move {
+                app.storage.upload(bucket, &path, bytes, mime, IMMUTABLE, false).await
+            });
+            let failed = join_all(uploads).await.into_iter().find_map(Result::err);
+            (attempted, failed.map_or(Ok(prepared), |err| Err(err.into())))
+        }
+    }
+}
+
+/// The stored form of one image: its row's facts and the objects to upload (path, bytes, type).
+async fn prepare(
+    job: &Job<'_>,
+    image: GeneratedImage,
+    created_at: &str,
+) -> Result<(Stored, Vec<(String, Vec<u8>, &'static str)>), ApiError> {
     let id = Uuid::new_v4();
     let png = as_png(image.bytes.clone(), image.mime).await?;
     let seed = job.generation.seed.map(|s| s.to_string()).unwrap_or_default();
@@ -161,23 +212,8 @@ async fn store(
         derivatives.push((size.width, size.height, path.clone()));
         objects.push((path, size.webp, "image/webp"));
     }
-    let bucket = app.storage.private_bucket();
-    let uploads = objects
-        .iter()
-        .map(|(path, bytes, mime)| app.storage.upload(bucket, path, bytes.clone(), mime, IMMUTABLE, false));
-    let results = join_all(uploads).await;
-    let mut first_error = None;
-    for ((path, _, _), result) in objects.iter().zip(results) {
-        match result {
-            Ok(_) => uploaded.push(path.clone()),
-            Err(err) => first_error = first_error.or(Some(err)),
-        }
-    }
-    if let Some(err) = first_error {
-        return Err(err.into());
-    }
-    let paths = objects.into_iter().map(|(path, _, _)| path).collect();
-    Ok(Stored { id, image, paths, derivatives })
+    let paths = objects.iter().map(|(path, _, _)| path.clone()).collect();
+    Ok((Stored { id, image, paths, derivatives }, objects))
 }
 
 /// The model usually answers PNG; anything else is re-encoded so every original is a PNG.
@@ -212,13 +248,10 @@ fn row(job: &Job<'_>, stored: &Stored, index: usize) -> Value {
     })
 }
 
-/// The recorded rows with signed URLs for the original and each derivative: one signing call.
-async fn with_urls(app: &App, rows: Vec<Value>, stored: &[Stored]) -> Result<Vec<Value>, ApiError> {
-    let paths: Vec<&str> = stored.iter().flat_map(|s| s.paths.iter().map(String::as_str)).collect();
-    let signed = app.storage.sign(app.storage.private_bucket(), &paths, SIGNED_URL_TTL).await?;
+/// The recorded rows with the signed URLs of the original and each derivative.
+fn with_urls(rows: Vec<Value>, stored: &[Stored], signed: &[SignedUrl]) -> Vec<Value> {
     let url = |path: &str| signed.iter().find(|s| s.path == path).and_then(|s| s.url.clone().ok());
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|mut row| {
             let Some(stored) = stored.iter().find(|s| row["id"] == json!(s.id)) else { return row };
             let derivatives: Vec<Value> = stored
@@ -230,5 +263,5 @@ async fn with_urls(app: &App, rows: Vec<Value>, stored: &[Stored]) -> Result<Vec
             row["model_text"] = json!(stored.image.text);
             row
         })
-        .collect())
+        .collect()
 }

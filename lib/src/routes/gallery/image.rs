@@ -1,0 +1,129 @@
+//! An image as the gallery shows it: the stored row, its signed URLs (a whole page signed with one
+//! Storage call) and, while published, its public URLs.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::Duration;
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::error::ApiError;
+
+/// The columns every gallery read selects (never the search vector).
+pub const COLUMNS: &str = "id,prompt,negative_prompt,template_id,aspect_ratio,quality,model,seed,title,alt_text,\
+tags,is_favorite,is_public,published_at,parent_image_id,width,height,bytes,mime_type,storage_path,\
+derivative_paths,public_paths,created_at,updated_at";
+
+/// How long the signed URLs in a response stay valid: long enough to scroll a page and come back.
+const SIGNED_URL_TTL: Duration = Duration::from_secs(60 * 60);
+
+#[derive(Debug, Deserialize)]
+pub struct Image {
+    pub id: Uuid,
+    prompt: String,
+    negative_prompt: Option<String>,
+    template_id: Option<Uuid>,
+    aspect_ratio: String,
+    quality: String,
+    model: String,
+    seed: Option<i64>,
+    title: Option<String>,
+    alt_text: Option<String>,
+    tags: Vec<String>,
+    is_favorite: bool,
+    pub is_public: bool,
+    published_at: Option<String>,
+    pub parent_image_id: Option<Uuid>,
+    width: Option<u32>,
+    height: Option<u32>,
+    bytes: Option<i64>,
+    mime_type: String,
+    pub storage_path: String,
+    /// Target width (as text) → object path in the private bucket.
+    derivative_paths: BTreeMap<String, String>,
+    /// "original" or a target width → object path in the public bucket, while published.
+    pub public_paths: Option<BTreeMap<String, String>>,
+    pub created_at: String,
+    updated_at: String,
+}
+
+impl Image {
+    /// The derivatives by ascending width (the keys are text, so "1920" would sort before "300").
+    fn derivatives(&self) -> Vec<(u32, &str)> {
+        let mut sized: Vec<(u32, &str)> =
+            self.derivative_paths.iter().filter_map(|(w, p)| Some((w.parse().ok()?, p.as_str()))).collect();
+        sized.sort_unstable();
+        sized
+    }
+
+    /// The original's name (`original`) or a derivative's width, with its private object path.
+    pub fn private_objects(&self) -> Vec<(String, &str)> {
+        let mut objects = vec![("original".to_owned(), self.storage_path.as_str())];
+        objects.extend(self.derivatives().into_iter().map(|(width, path)| (width.to_string(), path)));
+        objects
+    }
+
+    pub fn public_objects(&self) -> Vec<&str> {
+        self.public_paths.iter().flat_map(|paths| paths.values().map(String::as_str)).collect()
+    }
+
+    fn to_json(&self, app: &App, signed: &HashMap<&str, &str>) -> Value {
+        let height_at = |width: u32| match (self.width, self.height) {
+            (Some(w), Some(h)) if w > 0 => Some((f64::from(width) * f64::from(h) / f64::from(w)).round() as u32),
+            _ => None,
+        };
+        let derivatives: Vec<Value> = self
+            .derivatives()
+            .into_iter()
+            .map(|(width, path)| json!({ "width": width, "height": height_at(width), "url": signed.get(path) }))
+            .collect();
+        let public_url = |path: &str| app.storage.public_url(app.storage.public_bucket(), path);
+        let public_urls = self.public_paths.as_ref().map(|paths| {
+            paths.iter().map(|(name, path)| (name.as_str(), public_url(path))).collect::<BTreeMap<_, _>>()
+        });
+        json!({
+            "id": self.id, "title": self.title, "alt_text": self.alt_text, "tags": self.tags,
+            "is_favorite": self.is_favorite, "is_public": self.is_public, "published_at": self.published_at,
+            "parent_image_id": self.parent_image_id, "created_at": self.created_at, "updated_at": self.updated_at,
+            "width": self.width, "height": self.height, "bytes": self.bytes, "mime_type": self.mime_type,
+            "parameters": {
+                "prompt": self.prompt, "negative_prompt": self.negative_prompt, "template_id": self.template_id,
+                "aspect_ratio": self.aspect_ratio, "quality": self.quality, "model": self.model, "seed": self.seed,
+            },
+            "urls": { "original": signed.get(self.storage_path.as_str()), "derivatives": derivatives },
+            "public_urls": public_urls,
+        })
+    }
+}
+
+/// The images as the API shows them, every private object signed in one Storage call. A path
+/// Storage would not sign (its object is missing) gets a null URL rather than failing the page.
+pub async fn present(app: &App, images: &[Image]) -> Result<Vec<Value>, ApiError> {
+    let paths: Vec<&str> = images.iter().flat_map(|i| i.private_objects().into_iter().map(|(_, p)| p)).collect();
+    let signed = if paths.is_empty() {
+        Vec::new()
+    } else {
+        app.storage.sign(app.storage.private_bucket(), &paths, SIGNED_URL_TTL).await?
+    };
+    let urls: HashMap<&str, &str> =
+        signed.iter().filter_map(|s| Some((s.path.as_str(), s.url.as_deref().ok()?))).collect();
+    Ok(images.iter().map(|image| image.to_json(app, &urls)).collect())
+}
+
+/// The caller's image `id`; anyone else's is "not found", whether or not it exists.
+pub async fn own(app: &App, user: Uuid, id: Uuid) -> Result<Image, ApiError> {
+    let query =
+        app.db.from("generated_images").select(COLUMNS).eq("id", id.to_string()).eq("user_id", user.to_string());
+    app.db.first(query).await?.ok_or_else(not_found)
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::NotFound("no such image".into())
+}
+
+/// An image id from the path.
+pub fn parse_id(raw: &str) -> Result<Uuid, ApiError> {
+    Uuid::try_parse(raw).map_err(|_| ApiError::validation("id", "must be an image id (UUID)"))
+}

@@ -1,0 +1,98 @@
+//! `/api/gallery`: the caller's own images.
+//!
+//! - `GET /api/gallery`: newest first, keyset-paginated (`cursor`, `limit`), searched (`q`) and
+//!   filtered (`tag`, `collection`, `favorite`, `visibility`, `template`, `aspect_ratio`, `from`, `to`).
+//! - `GET /api/gallery/{id}`: one image with its versions (parent and children).
+//! - `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, published or not.
+//! - `DELETE /api/gallery/{id}`: the image, its stored objects and its collection links.
+//!
+//! Reading needs the `gallery:read` scope, changing `gallery:write`. Another user's image is "not
+//! found" whether or not it is public.
+
+mod editing;
+mod image;
+mod listing;
+mod removal;
+mod tags;
+
+use http::{Method, StatusCode};
+use http_body::Body as HttpBody;
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::auth::principal::{self, Scope};
+use crate::error::{ApiError, BoxError};
+use crate::http::{Body, Cached, Meta, Request, Router, json_response, read_json};
+
+#[derive(Clone, Copy)]
+enum Endpoint {
+    List,
+    One,
+    Update,
+    Delete,
+}
+
+static ROUTER: Router<Endpoint> = Router::new(&[
+    (Method::GET, "/api/gallery", Endpoint::List),
+    (Method::GET, "/api/gallery/:id", Endpoint::One),
+    (Method::PATCH, "/api/gallery/:id", Endpoint::Update),
+    (Method::DELETE, "/api/gallery/:id", Endpoint::Delete),
+]);
+
+pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body>, ApiError>
+where
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
+    let (endpoint, params) = ROUTER.resolve(&req.method, &req.path)?;
+    let who = principal::authenticate(app, &req.headers).await?;
+    let user = who.user_id;
+    let request_id = req.request_id.as_str();
+    let data = match endpoint {
+        Endpoint::List => {
+            who.require(Scope::GalleryRead)?;
+            let listing = listing::Listing::parse(&req.query)?;
+            let (items, pagination) = listing::page(app, user, &listing).await?;
+            let meta = Meta { request_id, pagination: Some(pagination) };
+            return Ok(json_response(StatusCode::OK, items, meta, Cached::Never));
+        }
+        Endpoint::One => {
+            who.require(Scope::GalleryRead)?;
+            one(app, user, image::parse_id(&params[0])?).await?
+        }
+        Endpoint::Update => {
+            who.require(Scope::GalleryWrite)?;
+            let id = image::parse_id(&params[0])?;
+            editing::update(app, user, id, read_json(&req.headers, req.body).await?).await?
+        }
+        Endpoint::Delete => {
+            who.require(Scope::GalleryWrite)?;
+            removal::delete(app, user, image::parse_id(&params[0])?).await?
+        }
+    };
+    Ok(json_response(StatusCode::OK, data, Meta::new(request_id), Cached::Never))
+}
+
+/// The image with its place in the version tree: the image it was edited from, and its edits.
+async fn one(app: &App, user: Uuid, id: Uuid) -> Result<Value, ApiError> {
+    #[derive(Deserialize)]
+    struct Child {
+        id: Uuid,
+    }
+    let found = image::own(app, user, id).await?;
+    let children = app
+        .db
+        .from("generated_images")
+        .select("id")
+        .eq("parent_image_id", id.to_string())
+        .eq("user_id", user.to_string())
+        .order("created_at.asc,id.asc");
+    let children: Vec<Child> = app.db.fetch(children).await?;
+    let parent = found.parent_image_id;
+    let mut shown = image::present(app, &[found]).await?.remove(0);
+    let children: Vec<Uuid> = children.into_iter().map(|c| c.id).collect();
+    shown["versions"] = json!({ "parent": parent, "children": children });
+    Ok(shown)
+}

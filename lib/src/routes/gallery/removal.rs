@@ -1,0 +1,25 @@
+//! `DELETE /api/gallery/{id}`: the stored objects first (published copies, then the original and
+//! its derivatives), then the row. A storage failure stops before the row goes, so the image stays
+//! listed and a retry completes; no object is ever left without a row pointing at it.
+//! Collection links go with the row (cascade); children keep existing (their parent becomes null);
+//! the prompt history is not tied to images and stays.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::image::own;
+use crate::app::App;
+use crate::error::ApiError;
+
+pub async fn delete(app: &App, user: Uuid, id: Uuid) -> Result<Value, ApiError> {
+    let image = own(app, user, id).await?;
+    let public = image.public_objects();
+    if !public.is_empty() {
+        app.storage.delete(app.storage.public_bucket(), &public).await?;
+    }
+    let private: Vec<&str> = image.private_objects().into_iter().map(|(_, path)| path).collect();
+    app.storage.delete(app.storage.private_bucket(), &private).await?;
+    let query = app.db.from("generated_images").eq("id", id.to_string()).eq("user_id", user.to_string()).delete();
+    app.db.run(query).await?;
+    Ok(json!({ "id": id, "deleted": true }))
+}

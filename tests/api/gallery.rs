@@ -1,0 +1,98 @@
+//! The gallery through HTTP: listing (order, keyset pagination, search, filters), one image with
+//! its versions, editing and publishing, deleting. Images come from `POST /api/generate` where real
+//! stored objects matter, and from SQL inserts where volume does.
+
+mod access;
+mod editing;
+mod listing;
+mod removal;
+mod search;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+use studio_local::testing::TestStack;
+
+use crate::helpers::{Account, Answer, request, send};
+
+/// One call to `/api/gallery{path}` (`path` empty or starting with `/` or `?`).
+pub async fn call(
+    stack: &TestStack,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> Answer {
+    send(request(method, &format!("{}/api/gallery{path}", stack.url), bearer, body)).await
+}
+
+/// The field a 400 validation error names, or the status and body of any other answer.
+pub fn refused_field(answer: &Answer) -> String {
+    if answer.status == 400 && answer.body["error"]["code"] == "VALIDATION_ERROR" {
+        answer.body["error"]["details"]["field"].as_str().unwrap_or_default().to_owned()
+    } else {
+        format!("not a validation error: {} {}", answer.status, answer.body)
+    }
+}
+
+/// One image made by the generator (1:1, standard: the stand-in renders it quickly), with its
+/// stored original and derivatives. Returns the image as the generator answered.
+pub async fn generated(stack: &TestStack, account: &Account, prompt: &str) -> Value {
+    let body = json!({ "prompt": prompt, "aspect_ratio": "1:1", "quality": "standard" });
+    let url = format!("{}/api/generate", stack.url);
+    let answer = send(request(reqwest::Method::POST, &url, Some(&account.access), Some(body))).await;
+    assert_eq!(answer.status, 201, "generate: {}", answer.body);
+    answer.data()["images"][0].clone()
+}
+
+/// A generated_images row of `user` inserted with SQL (no stored objects), `minutes_ago` old.
+/// Returns its id.
+pub async fn inserted(stack: &TestStack, user: &str, prompt: &str, minutes_ago: i32) -> String {
+    let db = stack.db.client().await;
+    let row = db
+        .query_one(
+            "insert into generated_images (user_id, prompt, model, storage_path, derivative_paths, width, height,
+                                           created_at)
+             select $1::text::uuid, $2, 'gemini-2.5-flash-image', $1 || '/' || g.id || '/original.png',
+                    jsonb_build_object('150', $1 || '/' || g.id || '/w150.webp'), 1024, 1024,
+                    now() - make_interval(mins => $3)
+               from (select gen_random_uuid() as id) g
+             returning id::text",
+            &[&user, &prompt, &minutes_ago],
+        )
+        .await
+        .unwrap();
+    row.get(0)
+}
+
+/// Runs SQL against the test database (arrangements and checks that the API does not expose).
+pub async fn sql(stack: &TestStack, statement: &str) {
+    stack.db.client().await.batch_execute(statement).await.unwrap();
+}
+
+/// Ids of the listed images, in order.
+pub fn ids(answer: &Answer) -> Vec<String> {
+    let items = answer.data().as_array().unwrap_or_else(|| panic!("a list: {}", answer.body));
+    items.iter().map(|item| item["id"].as_str().unwrap().to_owned()).collect()
+}
+
+/// A new API key of `account` with `scopes`.
+pub async fn api_key(stack: &TestStack, account: &Account, scopes: &[&str]) -> String {
+    let url = format!("{}/api/auth/api-keys", stack.url);
+    let body = json!({ "name": format!("key {}", scopes.join(" ")), "scopes": scopes });
+    let answer = send(request(reqwest::Method::POST, &url, Some(&account.access), Some(body))).await;
+    answer.data()["key"].as_str().unwrap().to_owned()
+}
+
+/// The Storage stand-in's files whose path mentions `needle` (an image id).
+pub fn files_of(dir: &Path, needle: &str) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { files_of(&path, needle) } else { vec![path] }
+        })
+        .filter(|path| path.to_string_lossy().contains(needle))
+        .collect()
+}
