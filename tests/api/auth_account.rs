@@ -11,6 +11,7 @@ mod verification;
 use serde_json::Value;
 use studio_local::testing::TestStack;
 
+pub use crate::helpers::refused_field;
 use crate::helpers::{Answer, request, send};
 
 /// One call to `/api/auth/{path}`.
@@ -22,16 +23,6 @@ pub async fn call(
     body: Option<Value>,
 ) -> Answer {
     send(request(method, &format!("{}/api/auth/{path}", stack.url), bearer, body)).await
-}
-
-/// The field a 400 validation error names; for any other answer its status and body, so that the
-/// failed comparison shows what came back next to the case's name.
-pub fn refused_field(answer: &Answer) -> String {
-    if answer.status == 400 && answer.body["error"]["code"] == "VALIDATION_ERROR" {
-        answer.body["error"]["details"]["field"].as_str().unwrap_or_default().to_owned()
-    } else {
-        format!("not a validation error: {} {}", answer.status, answer.body)
-    }
 }
 
 /// How many mails the Resend stand-in accepted for `address`.

@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use studio_local::testing::TestStack;
 
+pub use crate::helpers::refused_field;
 use crate::helpers::{Account, Answer, request, send};
 
 /// One call to `/api/gallery{path}` (`path` empty or starting with `/` or `?`).
@@ -24,15 +25,6 @@ pub async fn call(
     body: Option<Value>,
 ) -> Answer {
     send(request(method, &format!("{}/api/gallery{path}", stack.url), bearer, body)).await
-}
-
-/// The field a 400 validation error names, or the status and body of any other answer.
-pub fn refused_field(answer: &Answer) -> String {
-    if answer.status == 400 && answer.body["error"]["code"] == "VALIDATION_ERROR" {
-        answer.body["error"]["details"]["field"].as_str().unwrap_or_default().to_owned()
-    } else {
-        format!("not a validation error: {} {}", answer.status, answer.body)
-    }
 }
 
 /// One image made by the generator (1:1, standard: the stand-in renders it quickly), with its

@@ -28,6 +28,16 @@ impl Answer {
     }
 }
 
+/// The field a 400 validation error names; for any other answer its status and body, so that the
+/// failed comparison shows what came back next to the case's name.
+pub fn refused_field(answer: &Answer) -> String {
+    if answer.status == 400 && answer.body["error"]["code"] == "VALIDATION_ERROR" {
+        answer.body["error"]["details"]["field"].as_str().unwrap_or_default().to_owned()
+    } else {
+        format!("not a validation error: {} {}", answer.status, answer.body)
+    }
+}
+
 pub async fn send(request: reqwest::RequestBuilder) -> Answer {
     let response = request.send().await.expect("the server answers");
     let status = response.status().as_u16();

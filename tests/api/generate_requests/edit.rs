@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use studio_local::testing::TestStack;
 
 use super::{count, edit, generate, images, used};
-use crate::auth_account::refused_field;
+use crate::helpers::refused_field;
 use crate::helpers::{Account, signed_up};
 
 const UNKNOWN_IMAGE: &str = "6f1c2b8e-3d4a-4f5b-9c6d-7e8f9a0b1c2d";

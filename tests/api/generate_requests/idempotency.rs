@@ -7,7 +7,7 @@ use studio_local::faults::{Fault, Service};
 use studio_local::testing::TestStack;
 
 use super::{count, images, used};
-use crate::auth_account::refused_field;
+use crate::helpers::refused_field;
 use crate::helpers::{Account, Answer, request, send, signed_up};
 
 async fn generate_with_key(stack: &TestStack, account: &Account, key: &str, body: Value) -> Answer {

@@ -6,7 +6,7 @@ use studio_local::faults::{Fault, Service};
 use studio_local::testing::TestStack;
 
 use super::{count, generate, used};
-use crate::auth_account::refused_field;
+use crate::helpers::refused_field;
 use crate::helpers::{send, signed_up};
 
 #[tokio::test]
