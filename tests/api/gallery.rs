@@ -5,6 +5,7 @@
 mod access;
 mod editing;
 mod listing;
+mod prompts;
 mod removal;
 mod search;
 

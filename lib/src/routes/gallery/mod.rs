@@ -5,6 +5,7 @@
 //! - `GET /api/gallery/{id}`: one image with its versions (parent and children).
 //! - `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, published or not.
 //! - `DELETE /api/gallery/{id}`: the image, its stored objects and its collection links.
+//! - `GET /api/gallery/prompts`, `PATCH/DELETE /api/gallery/prompts/{id}`: the prompt history.
 //!
 //! Reading needs the `gallery:read` scope, changing `gallery:write`. Another user's image is "not
 //! found" whether or not it is public.
@@ -12,6 +13,7 @@
 mod editing;
 mod image;
 mod listing;
+mod prompts;
 mod removal;
 mod tags;
 
@@ -28,6 +30,9 @@ use crate::http::{Body, Cached, Meta, Request, Router, json_response, read_json}
 
 #[derive(Clone, Copy)]
 enum Endpoint {
+    Prompts,
+    PinPrompt,
+    DeletePrompt,
     List,
     One,
     Update,
@@ -35,6 +40,9 @@ enum Endpoint {
 }
 
 static ROUTER: Router<Endpoint> = Router::new(&[
+    (Method::GET, "/api/gallery/prompts", Endpoint::Prompts),
+    (Method::PATCH, "/api/gallery/prompts/:id", Endpoint::PinPrompt),
+    (Method::DELETE, "/api/gallery/prompts/:id", Endpoint::DeletePrompt),
     (Method::GET, "/api/gallery", Endpoint::List),
     (Method::GET, "/api/gallery/:id", Endpoint::One),
     (Method::PATCH, "/api/gallery/:id", Endpoint::Update),
@@ -51,6 +59,19 @@ where
     let user = who.user_id;
     let request_id = req.request_id.as_str();
     let data = match endpoint {
+        Endpoint::Prompts => {
+            who.require(Scope::GalleryRead)?;
+            prompts::list(app, user, &req.query).await?
+        }
+        Endpoint::PinPrompt => {
+            who.require(Scope::GalleryWrite)?;
+            let id = prompts::parse_id(&params[0])?;
+            prompts::pin(app, user, id, read_json(&req.headers, req.body).await?).await?
+        }
+        Endpoint::DeletePrompt => {
+            who.require(Scope::GalleryWrite)?;
+            prompts::delete(app, user, prompts::parse_id(&params[0])?).await?
+        }
         Endpoint::List => {
             who.require(Scope::GalleryRead)?;
             let listing = listing::Listing::parse(&req.query)?;
