@@ -3,6 +3,7 @@
 //! stored objects matter, and from SQL inserts where volume does.
 
 mod access;
+mod collections;
 mod editing;
 mod listing;
 mod prompts;

@@ -6,10 +6,14 @@
 //! - `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, published or not.
 //! - `DELETE /api/gallery/{id}`: the image, its stored objects and its collection links.
 //! - `GET /api/gallery/prompts`, `PATCH/DELETE /api/gallery/prompts/{id}`: the prompt history.
+//! - `GET/POST /api/gallery/collections`, `GET/PATCH/DELETE /api/gallery/collections/{id}`,
+//!   `POST/DELETE /api/gallery/collections/{id}/images`: collections (their images are listed by
+//!   `GET /api/gallery?collection={id}`).
 //!
 //! Reading needs the `gallery:read` scope, changing `gallery:write`. Another user's image is "not
 //! found" whether or not it is public.
 
+mod collections;
 mod editing;
 mod image;
 mod listing;
@@ -30,6 +34,13 @@ use crate::http::{Body, Cached, Meta, Request, Router, json_response, read_json}
 
 #[derive(Clone, Copy)]
 enum Endpoint {
+    Collections,
+    CreateCollection,
+    Collection,
+    UpdateCollection,
+    DeleteCollection,
+    AddToCollection,
+    RemoveFromCollection,
     Prompts,
     PinPrompt,
     DeletePrompt,
@@ -40,6 +51,13 @@ enum Endpoint {
 }
 
 static ROUTER: Router<Endpoint> = Router::new(&[
+    (Method::GET, "/api/gallery/collections", Endpoint::Collections),
+    (Method::POST, "/api/gallery/collections", Endpoint::CreateCollection),
+    (Method::GET, "/api/gallery/collections/:id", Endpoint::Collection),
+    (Method::PATCH, "/api/gallery/collections/:id", Endpoint::UpdateCollection),
+    (Method::DELETE, "/api/gallery/collections/:id", Endpoint::DeleteCollection),
+    (Method::POST, "/api/gallery/collections/:id/images", Endpoint::AddToCollection),
+    (Method::DELETE, "/api/gallery/collections/:id/images", Endpoint::RemoveFromCollection),
     (Method::GET, "/api/gallery/prompts", Endpoint::Prompts),
     (Method::PATCH, "/api/gallery/prompts/:id", Endpoint::PinPrompt),
     (Method::DELETE, "/api/gallery/prompts/:id", Endpoint::DeletePrompt),
@@ -59,6 +77,38 @@ where
     let user = who.user_id;
     let request_id = req.request_id.as_str();
     let data = match endpoint {
+        Endpoint::Collections => {
+            who.require(Scope::GalleryRead)?;
+            collections::list(app, user).await?
+        }
+        Endpoint::CreateCollection => {
+            who.require(Scope::GalleryWrite)?;
+            let created = collections::create(app, user, read_json(&req.headers, req.body).await?).await?;
+            return Ok(json_response(StatusCode::CREATED, created, Meta::new(request_id), Cached::Never));
+        }
+        Endpoint::Collection => {
+            who.require(Scope::GalleryRead)?;
+            collections::one(app, user, collections::parse_id(&params[0])?).await?
+        }
+        Endpoint::UpdateCollection => {
+            who.require(Scope::GalleryWrite)?;
+            let id = collections::parse_id(&params[0])?;
+            collections::update(app, user, id, read_json(&req.headers, req.body).await?).await?
+        }
+        Endpoint::DeleteCollection => {
+            who.require(Scope::GalleryWrite)?;
+            collections::delete(app, user, collections::parse_id(&params[0])?).await?
+        }
+        Endpoint::AddToCollection => {
+            who.require(Scope::GalleryWrite)?;
+            let id = collections::parse_id(&params[0])?;
+            collections::add(app, user, id, read_json(&req.headers, req.body).await?).await?
+        }
+        Endpoint::RemoveFromCollection => {
+            who.require(Scope::GalleryWrite)?;
+            let id = collections::parse_id(&params[0])?;
+            collections::remove(app, user, id, read_json(&req.headers, req.body).await?).await?
+        }
         Endpoint::Prompts => {
             who.require(Scope::GalleryRead)?;
             prompts::list(app, user, &req.query).await?
