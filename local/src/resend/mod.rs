@@ -67,8 +67,8 @@ async fn send(State(outbox): State<Outbox>, headers: HeaderMap, body: Bytes) -> 
     let key = idempotency_key(&headers)?;
     let body: Value = serde_json::from_slice(&body)
         .map_err(|_| Refusal::new(400, "validation_error", "The request body is not valid JSON."))?;
-    let draft = validate::email(&body)?;
-    let id = outbox.accept(key.as_deref(), &body, draft).map_err(|_| {
+    let content = validate::email(&body)?;
+    let id = outbox.accept(key.as_deref(), &body, content).map_err(|_| {
         Refusal::new(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload.")
     })?;
     Ok(Json(json!({ "id": id })))

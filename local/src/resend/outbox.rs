@@ -22,23 +22,25 @@ const KEY_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
 /// need a 429 queue one as a fault, so that no test depends on the machine's speed).
 pub const RATE_LIMIT: u32 = 5;
 
-/// A message as accepted: what `POST /emails` carried, plus Resend's id and time.
+/// A message as accepted: what `POST /emails` carried (read through `Deref`, e.g. `message.subject`),
+/// plus Resend's id and time.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Message {
     pub id: String,
-    pub from: String,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
-    pub bcc: Vec<String>,
-    pub reply_to: Vec<String>,
-    pub subject: String,
-    pub html: Option<String>,
-    pub text: Option<String>,
-    pub tags: Vec<Tag>,
+    #[serde(flatten)]
+    pub content: Content,
     /// The `Idempotency-Key` it was sent with, if any.
     pub idempotency_key: Option<String>,
     /// RFC 3339, UTC.
     pub created_at: String,
+}
+
+impl std::ops::Deref for Message {
+    type Target = Content;
+
+    fn deref(&self) -> &Content {
+        &self.content
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -56,9 +58,9 @@ pub struct Attempt {
     pub idempotency_key: Option<String>,
 }
 
-/// A validated message not yet accepted (no id, no time).
-#[derive(Debug)]
-pub(crate) struct Draft {
+/// What a validated `POST /emails` carries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Content {
     pub from: String,
     pub to: Vec<String>,
     pub cc: Vec<String>,
@@ -143,9 +145,9 @@ impl Outbox {
         Window { remaining: RATE_LIMIT.saturating_sub(count), reset_secs: u64::from(!left.is_zero()) }
     }
 
-    /// Accepts `draft` sent as `body` under `key`: a key seen within 24 h with the same body gives
+    /// Accepts `content` sent as `body` under `key`: a key seen within 24 h with the same body gives
     /// the first id again and sends nothing; with another body it is a conflict.
-    pub(crate) fn accept(&self, key: Option<&str>, body: &Value, draft: Draft) -> Result<String, KeyConflict> {
+    pub(crate) fn accept(&self, key: Option<&str>, body: &Value, content: Content) -> Result<String, KeyConflict> {
         let mut state = self.state();
         let now = Instant::now();
         state.keys.retain(|_, seen| now.duration_since(seen.at) < KEY_LIFETIME);
@@ -157,22 +159,7 @@ impl Outbox {
             state.keys.insert(key.to_owned(), Remembered { body: body.clone(), id: id.clone(), at: now });
         }
         let created_at = OffsetDateTime::now_utc().format(&Rfc3339).unwrap_or_default();
-        let Draft { from, to, cc, bcc, reply_to, subject, html, text, tags } = draft;
-        let idempotency_key = key.map(str::to_owned);
-        let message = Message {
-            id: id.clone(),
-            from,
-            to,
-            cc,
-            bcc,
-            reply_to,
-            subject,
-            html,
-            text,
-            tags,
-            idempotency_key,
-            created_at,
-        };
+        let message = Message { id: id.clone(), content, idempotency_key: key.map(str::to_owned), created_at };
         state.messages.push(message);
         Ok(id)
     }

@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::Refusal;
-use super::outbox::{Draft, Tag};
+use super::outbox::{Content, Tag};
 
 const MAX_RECIPIENTS: usize = 50;
 /// Accepted by Resend but not modelled here: refusing them keeps tests from passing by accident.
@@ -12,7 +12,7 @@ const UNSUPPORTED: [&str; 4] = ["attachments", "scheduled_at", "template", "topi
 const FORMAT: &str = "The email address needs to follow the `email@example.com` or `Name <email@example.com>` format.";
 
 /// A valid message, or the refusal Resend would answer. Unknown fields are ignored, as Resend does.
-pub(crate) fn email(body: &Value) -> Result<Draft, Refusal> {
+pub(crate) fn email(body: &Value) -> Result<Content, Refusal> {
     let Some(body) = body.as_object() else {
         return Err(Refusal::new(422, "validation_error", "The request body must be a JSON object."));
     };
@@ -40,7 +40,7 @@ pub(crate) fn email(body: &Value) -> Result<Draft, Refusal> {
     if html.is_none() && text.is_none() {
         return Err(Refusal::new(422, "missing_required_field", "Missing `html` or `text` field."));
     }
-    Ok(Draft {
+    Ok(Content {
         from,
         to,
         cc: addresses(body, "cc")?,
