@@ -56,6 +56,14 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// The API key the request authenticated with, if it did not come from a signed-in session.
+    pub fn api_key_id(&self) -> Option<Uuid> {
+        match self.credential {
+            Credential::ApiKey { id, .. } => Some(id),
+            Credential::Session { .. } => None,
+        }
+    }
+
     /// API keys act only within their scopes; a signed-in user may do everything.
     pub fn require(&self, scope: Scope) -> Result<(), ApiError> {
         match &self.credential {

@@ -5,6 +5,7 @@ mod auth;
 mod gallery;
 mod generate;
 mod templates;
+mod usage;
 
 pub(crate) use auth::common as auth_common;
 pub(crate) use auth::profile::{profile as auth_profile, settings as auth_settings};

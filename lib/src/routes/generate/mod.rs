@@ -18,7 +18,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::app::App;
-use crate::auth::principal::{self, Credential, Principal, Scope};
+use crate::auth::principal::{self, Principal, Scope};
 use crate::auth::secretbox::Sealed;
 use crate::config::Secret;
 use crate::domain::TemplateRef;
@@ -94,7 +94,7 @@ async fn generate(app: &App, who: &Principal, body: GenerateBody) -> Result<Valu
     let (prompt, negative) = build_prompt(&generation.prompt, generation.negative_prompt.as_deref(), words.as_ref());
     let job = pipeline::Job {
         user: who.user_id,
-        api_key: api_key_id(who),
+        api_key: who.api_key_id(),
         generation: &generation,
         template_id: template.as_ref().map(|t| t.id),
         prompt,
@@ -124,7 +124,7 @@ async fn edit(app: &App, who: &Principal, body: EditBody) -> Result<Value, ApiEr
     let source = source_image(app, who.user_id, body.image_id).await?;
     let job = pipeline::Job {
         user: who.user_id,
-        api_key: api_key_id(who),
+        api_key: who.api_key_id(),
         generation: &generation,
         template_id: None,
         prompt: generation.prompt.clone(),
@@ -171,13 +171,6 @@ fn generation_limit(app: &App) -> Limit {
         window: std::time::Duration::from_secs(60),
         algorithm: Algorithm::SlidingWindow,
         on_failure: OnFailure::Deny,
-    }
-}
-
-fn api_key_id(who: &Principal) -> Option<Uuid> {
-    match who.credential {
-        Credential::ApiKey { id, .. } => Some(id),
-        Credential::Session { .. } => None,
     }
 }
 

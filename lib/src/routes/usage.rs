@@ -1,0 +1,53 @@
+//! Events other than generations, written to `usage_logs` for the owner's counts and the operator's
+//! daily figures: downloads, share links made and viewed, image views, exports. Generations and
+//! refunds are logged by their own SQL functions, in the same transaction as the charge.
+
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::auth::principal::Principal;
+use crate::error::ApiError;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Action {
+    Download,
+    ShareCreate,
+    ShareView,
+    ImageView,
+    Export,
+}
+
+impl Action {
+    /// The value of `usage_logs.action` (its check constraint lists them).
+    fn as_str(self) -> &'static str {
+        match self {
+            Action::Download => "download",
+            Action::ShareCreate => "share_create",
+            Action::ShareView => "share_view",
+            Action::ImageView => "image_view",
+            Action::Export => "export",
+        }
+    }
+}
+
+/// One successful event. `who` is `None` for a visitor (a share link opened signed out); `details`
+/// is a JSON object of context (format, counts, token id), never a secret or another user's prompt.
+pub(crate) async fn record(
+    app: &App,
+    who: Option<&Principal>,
+    action: Action,
+    image: Option<Uuid>,
+    details: Value,
+) -> Result<(), ApiError> {
+    let row = json!({
+        "user_id": who.map(|w| w.user_id),
+        "api_key_id": who.and_then(Principal::api_key_id),
+        "action": action.as_str(),
+        "status": "success",
+        "image_id": image,
+        "details": details,
+    });
+    app.db.run(app.db.from("usage_logs").insert(row.to_string())).await?;
+    Ok(())
+}
