@@ -1,0 +1,65 @@
+//! The PWA in a real browser: starts the whole local stack, then runs tests/browser/run.mjs
+//! (playwright-core driving Debian's Chromium) against it and asserts that every check passed.
+//! Needs `node` and `/usr/bin/chromium` (`.ci/run` installs it); the npm packages are installed
+//! from tests/browser/package-lock.json on first use.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+
+use studio_local::pg::repo_root;
+use studio_local::testing::TestStack;
+use tokio::process::Command;
+
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages() {
+    let dir = repo_root().join("tests").join("browser");
+    assert!(
+        Path::new(CHROMIUM).exists(),
+        "{CHROMIUM} is missing: the browser tests drive Debian's Chromium. Install it with \
+         `apt-get update && apt-get install -y chromium` (as root), then run the tests again."
+    );
+    install_packages(&dir).await;
+    let stack = TestStack::start().await;
+
+    let output = Command::new("node")
+        .arg("run.mjs")
+        .current_dir(&dir)
+        .env("STUDIO_URL", &stack.url)
+        .env("CHROMIUM_PATH", CHROMIUM)
+        .env("SCREENSHOT_DIR", screenshots(&dir))
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output()
+        .await
+        .expect("node runs (is Node.js installed?)");
+
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("{stdout}");
+    eprintln!("{stderr}");
+    assert!(output.status.success(), "browser checks failed ({}): see the output above", output.status);
+    assert!(stdout.contains(" passed, 0 failed"), "the browser run did not report its tally");
+}
+
+/// `npm ci` from the committed lock file when node_modules is missing: exact versions, no
+/// browser download (playwright-core has no install script).
+async fn install_packages(dir: &Path) {
+    if dir.join("node_modules").join("playwright-core").exists() && dir.join("node_modules").join("axe-core").exists() {
+        return;
+    }
+    let status = Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .stdin(Stdio::null())
+        .status()
+        .await
+        .expect("npm runs (is Node.js installed?)");
+    assert!(status.success(), "npm ci in {} failed: {status}", dir.display());
+}
+
+/// Screenshots of every screen at phone and desktop size, kept for CI's artefacts (gitignored).
+fn screenshots(dir: &Path) -> PathBuf {
+    dir.join("screenshots")
+}

@@ -1,0 +1,102 @@
+// The API client: the response envelope unwrapped, errors as ApiError, and the session. The access
+// token lives only in this module's memory; the refresh token is an HttpOnly cookie scoped to
+// /api/auth that this code never sees, so a page reload (or an XSS) cannot read either.
+
+let accessToken = null;
+let refreshing = null;
+
+export class ApiError extends Error {
+  constructor(status, code, message, field, retryAfter) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.field = field;
+    this.retryAfter = retryAfter;
+  }
+
+  get offline() {
+    return this.code === 'OFFLINE';
+  }
+}
+
+/** Calls the API; resolves to `{data, meta}` or rejects with an ApiError. */
+export async function call(path, { method = 'GET', body, auth = true, headers = {} } = {}) {
+  const send = () => {
+    const h = { ...headers };
+    if (body !== undefined) h['Content-Type'] = 'application/json';
+    if (auth && accessToken) h.Authorization = `Bearer ${accessToken}`;
+    return fetch(path, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin' });
+  };
+  let response = await network(send);
+  if (response.status === 401 && auth && (await refresh())) response = await network(send);
+  return unwrap(response);
+}
+
+/** The data of a successful call (the common case). */
+export async function get(path) {
+  return (await call(path)).data;
+}
+
+async function network(send) {
+  try {
+    return await send();
+  } catch {
+    throw new ApiError(0, 'OFFLINE', 'network unavailable');
+  }
+}
+
+async function unwrap(response) {
+  let envelope;
+  try {
+    envelope = await response.json();
+  } catch {
+    throw new ApiError(response.status, 'BAD_RESPONSE', `HTTP ${response.status}`);
+  }
+  if (response.ok && envelope.success) return { data: envelope.data, meta: envelope.meta };
+  const error = envelope.error ?? {};
+  throw new ApiError(response.status, error.code ?? 'ERROR', error.message ?? `HTTP ${response.status}`,
+    error.details?.field, error.details?.retryAfter);
+}
+
+/** A fresh access token from the refresh cookie; one request at a time (the cookie rotates). */
+export function refresh() {
+  refreshing ??= (async () => {
+    try {
+      const { data } = await unwrap(await network(() =>
+        fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })));
+      accessToken = data.access_token;
+      return true;
+    } catch (error) {
+      if (error.offline) throw error;
+      accessToken = null;
+      return false;
+    } finally {
+      refreshing = null;
+    }
+  })();
+  return refreshing;
+}
+
+export async function signIn(email, password) {
+  const { data } = await call('/api/auth/login', { method: 'POST', auth: false,
+    body: { email, password, transport: 'cookie' } });
+  accessToken = data.access_token;
+  return data.user;
+}
+
+export async function signOut(everywhere = false) {
+  try {
+    await call(everywhere ? '/api/auth/logout-all' : '/api/auth/logout', { method: 'POST' });
+  } finally {
+    accessToken = null;
+  }
+}
+
+export function forget() {
+  accessToken = null;
+}
+
+export function signedIn() {
+  return accessToken !== null;
+}

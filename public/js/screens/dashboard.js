@@ -1,0 +1,61 @@
+// The dashboard: today's and this month's quota as meters with their reset times, the number of
+// collections, and the recent prompts, each one click from being used again.
+
+import * as api from '../api.js';
+import { h, state } from '../dom.js';
+import { formatDateTime, formatNumber, formatUntil, t } from '../i18n.js';
+import * as library from '../library.js';
+import * as toast from '../widgets/toast.js';
+
+export function render(ctx) {
+  const body = h('div', { class: 'dashboard-grid' });
+  const root = h('section', { class: 'dashboard' }, h('h1', {}, t('dashboard.title')), body);
+  state(body, 'loading', t('dashboard.loading'));
+  load();
+
+  async function load() {
+    try {
+      const [profile, prompts, collections] = await Promise.all([ctx.reloadUser(),
+        api.get('/api/gallery/prompts?limit=8'), library.collections()]);
+      body.replaceChildren(quota(profile.quota), counts(profile, collections.items), recent(prompts));
+    } catch (error) {
+      state(body, 'error', toast.describe(error));
+    }
+  }
+  return { root, title: t('dashboard.title') };
+}
+
+function meter(id, label, { used, limit, resets_at: resets }) {
+  const unlimited = limit === null;
+  return h('div', { class: 'meter' },
+    h('div', { class: 'meter-head' }, h('span', { id }, label),
+      h('strong', {}, unlimited ? t('dashboard.unlimited', { used: formatNumber(used) })
+        : t('dashboard.used_of', { used: formatNumber(used), limit: formatNumber(limit) }))),
+    unlimited ? null : h('meter', { min: 0, max: limit, low: limit * 0.7, high: limit * 0.9, optimum: 0, value: used,
+      'aria-labelledby': id }),
+    h('p', { class: 'hint' }, t('dashboard.resets', { when: formatUntil(resets), at: formatDateTime(resets) })));
+}
+
+function quota(q) {
+  return h('section', { class: 'card' }, h('h2', {}, t('dashboard.quota')),
+    meter('quota-day', t('dashboard.today'), q.daily), meter('quota-month', t('dashboard.month'), q.monthly));
+}
+
+function counts(profile, collections) {
+  const images = collections.reduce((n, c) => n + c.image_count, 0);
+  return h('section', { class: 'card' }, h('h2', {}, t('dashboard.account')),
+    h('dl', { class: 'stats' },
+      h('dt', {}, t('dashboard.collections')), h('dd', {}, formatNumber(collections.length)),
+      h('dt', {}, t('dashboard.in_collections')), h('dd', {}, formatNumber(images)),
+      h('dt', {}, t('dashboard.member_since')), h('dd', {}, formatDateTime(profile.created_at))),
+    h('a', { class: 'button', href: '#/generate' }, t('gallery.make_one')));
+}
+
+function recent(prompts) {
+  return h('section', { class: 'card wide' }, h('h2', {}, t('dashboard.recent')),
+    prompts.length ? h('ul', { class: 'prompt-list' }, prompts.map((p) => h('li', {},
+      h('p', {}, p.is_pinned ? '📌 ' : '', p.prompt),
+      h('a', { class: 'button small secondary', href: `#/generate?prompt=${encodeURIComponent(p.prompt)}` },
+        t('dashboard.use_again')))))
+      : h('p', { class: 'hint' }, t('dashboard.no_prompts')));
+}

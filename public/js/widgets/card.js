@@ -1,0 +1,40 @@
+// An image card: the picture at the right size for its slot (`srcset` over the derivatives), its
+// alt text, and a link to the image view.
+
+import { h } from '../dom.js';
+import { t } from '../i18n.js';
+import { srcset, bestUrl } from '../library.js';
+
+/** Alt text: the image's own, else its title, else its prompt (never empty for an image that
+ *  carries meaning). */
+export function altOf(image) {
+  return image.alt_text || image.title || image.parameters?.prompt || t('image.untitled');
+}
+
+export function picture(image, sizes, eager = false) {
+  const [w, h2] = (image.parameters?.aspect_ratio ?? '1:1').split(':').map(Number);
+  return h('img', {
+    src: bestUrl(image, 480), srcset: srcset(image) || undefined, sizes, alt: altOf(image),
+    width: image.width ?? 512 * w, height: image.height ?? 512 * h2,
+    loading: eager ? 'eager' : 'lazy', decoding: 'async',
+  });
+}
+
+const GRID_SIZES = '(min-width: 1100px) 260px, (min-width: 700px) 33vw, 50vw';
+
+export function card(image, { selectable = false, selected = false, onselect, eager = false } = {}) {
+  const link = h('a', { href: `#/image/${image.id}`, class: 'card-link' }, picture(image, GRID_SIZES, eager),
+    h('span', { class: 'card-caption' }, image.title || image.parameters?.prompt || ''));
+  const badges = h('span', { class: 'card-badges' },
+    image.is_favorite ? h('span', { class: 'badge', title: t('image.favorite') }, '★') : null,
+    image.is_public ? h('span', { class: 'badge' }, t('image.public')) : null);
+  const item = h('li', { class: 'card', dataset: { id: image.id } }, link, badges);
+  if (selectable) {
+    const box = h('input', { type: 'checkbox', class: 'card-select', checked: selected,
+      'aria-label': t('gallery.select', { name: altOf(image).slice(0, 60) }),
+      onchange: () => { item.classList.toggle('is-selected', box.checked); onselect?.(image, box.checked); } });
+    item.classList.toggle('is-selected', selected);
+    item.prepend(box);
+  }
+  return item;
+}

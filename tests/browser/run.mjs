@@ -1,0 +1,272 @@
+// The PWA end to end in Chromium against a running studio-local (STUDIO_URL): sign-up with the
+// e-mailed link, generate, gallery, search, collections, image details, edit, download, offline
+// browsing, the offline prompt queue, the language switch, axe-core on every screen, screenshots,
+// and installability. Prints "N passed, N failed"; exits non-zero on any failure.
+
+import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { BASE, DESKTOP, assert, axe, check, launch, launchPersistent, mailTo, onFailure, shoot, summary, watchErrors } from './harness.mjs';
+
+assert(BASE, 'STUDIO_URL must name the running studio, e.g. http://127.0.0.1:3000');
+const PUBLIC = new URL('../../public/', import.meta.url).pathname;
+const email = `ani.${Date.now()}@example.com`;
+const password = 'lampu-merah-77';
+const errors = [];
+
+await check('the service worker precaches every file of public/', () => {
+  const files = [];
+  const walk = (dir) => readdirSync(dir).forEach((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) walk(path);
+    else files.push(`/${relative(PUBLIC, path)}`);
+  });
+  walk(PUBLIC);
+  const sw = readFileSync(join(PUBLIC, 'sw.js'), 'utf8');
+  const missing = files.filter((f) => !['/sw.js', '/index.html'].includes(f) && !sw.includes(`'${f}'`));
+  assert(missing.length === 0, `not in sw.js PRECACHE: ${missing.join(', ')}`);
+}, { fatal: false });
+
+const browser = await launch();
+const context = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB', acceptDownloads: true });
+const page = await context.newPage();
+watchErrors(page, errors);
+if (process.env.DEBUG_API) context.on('request', (r) => r.url().includes('/api/') && console.log(`     ${r.method()} ${r.url()}`));
+onFailure(async () => `${page.url()}\n${await page.locator('main').innerText({ timeout: 1000 })}`);
+const go = async (hash) => {
+  // The same URL again is no navigation at all (not even a hashchange): reload instead.
+  if (page.url() === `${BASE}/${hash}`) await page.reload();
+  else await page.goto(`${BASE}/${hash}`);
+  await page.locator('main h1').first().waitFor();
+};
+const screen = async (name) => {
+  await axe(page, name);
+  await shoot(page, name);
+};
+
+try {
+  await check('signed out, the app opens on sign-in; sign-up, forgot and reset screens pass axe', async () => {
+    await go('');
+    await page.getByRole('heading', { name: 'Sign in to AI Image Studio' }).waitFor();
+    await screen('sign-in');
+    await go('#/forgot-password');
+    await screen('forgot-password');
+    await go('#/reset-password?token=x');
+    await screen('reset-password');
+    await go('#/sign-up');
+    await screen('sign-up');
+  });
+
+  await check('sign-up sends a verification e-mail whose link confirms the address', async () => {
+    await page.getByLabel('Name').fill('Ani Wijaya');
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByText(`We sent an e-mail to ${email}`).waitFor();
+    const mail = await mailTo(email);
+    const link = mail.text.match(/https?:\/\/\S+verify-email\?token=\S+/)?.[0];
+    assert(link, `no verification link in: ${mail.text}`);
+    await page.goto(link);
+    await page.getByText('Your e-mail address is confirmed.').waitFor();
+    await screen('verify-email');
+  });
+
+  await check('sign-in lands on Generate with templates by category', async () => {
+    await go('#/sign-in');
+    await page.getByLabel('E-mail').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.getByRole('heading', { name: 'Generate' }).waitFor();
+    await page.locator('.template-card').nth(2).waitFor();
+    const before = await page.locator('.template-card').count();
+    await page.locator('.chips .chip').nth(1).click();
+    await page.waitForFunction((n) => document.querySelectorAll('.template-card').length !== n, before);
+    await screen('generate');
+  });
+
+  await check('the session survives a reload through the refresh cookie', async () => {
+    await page.reload();
+    await page.getByRole('heading', { name: 'Generate' }).waitFor();
+    assert(await page.locator('#nav').isVisible(), 'the navigation is shown to a signed-in user');
+  });
+
+  await check('generate makes two variations with a template, shown with their actions', async () => {
+    await page.getByLabel('Describe the image').fill('a red lighthouse on a rocky cliff');
+    await page.locator('.template-card input').nth(1).check();
+    await page.getByLabel('Variations').selectOption('2');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByRole('heading', { name: '2 new images' }).waitFor({ timeout: 60_000 });
+    assert(await page.locator('.results .card').count() === 2, 'two result cards');
+    await page.locator('.results img').first().evaluate((img) => img.decode());
+    await screen('generate-results');
+  });
+
+  await check('the gallery lists the images with srcset, searches, and says when nothing matches', async () => {
+    await go('#/gallery');
+    await page.locator('.gallery-grid .card').nth(1).waitFor();
+    const srcset = await page.locator('.gallery-grid img').first().getAttribute('srcset');
+    assert(srcset && /\d+w/.test(srcset), `srcset with widths: ${srcset}`);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('lighthouse');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForFunction(() => document.querySelectorAll('.gallery-grid .card').length === 2);
+    await page.getByRole('searchbox', { name: 'Search' }).fill('zebra');
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.getByText('No image matches.').waitFor();
+    await go('#/gallery');
+    await page.locator('.gallery-grid .card').nth(1).waitFor();
+    await screen('gallery');
+  });
+
+  await check('a collection is made, an image added by multi-select, and the collection shows it', async () => {
+    await go('#/collections');
+    await page.getByLabel('Name').fill('Lighthouses');
+    await page.getByRole('button', { name: 'Create collection' }).click();
+    await page.getByRole('link', { name: /Lighthouses · 0 images/ }).waitFor();
+    await screen('collections');
+    await go('#/gallery');
+    await page.getByRole('button', { name: 'Select', exact: true }).click();
+    await page.locator('.card-select').first().check();
+    await page.getByRole('toolbar').getByRole('combobox').selectOption({ label: 'Lighthouses' });
+    await page.getByRole('button', { name: 'Add to collection' }).click();
+    await page.getByText('1 images added to the collection.').waitFor();
+    await go('#/collections');
+    await page.getByRole('link', { name: /Lighthouses · 1 images/ }).click();
+    await page.getByRole('heading', { name: 'Lighthouses' }).waitFor();
+    await page.locator('.gallery-grid .card').first().waitFor();
+    assert(await page.locator('.gallery-grid .card').count() === 1, 'the collection holds one image');
+    await screen('collection');
+  });
+
+  await check('the image view saves alt text and tags; the picture carries that alt text', async () => {
+    await go('#/gallery');
+    await page.locator('.gallery-grid .card-link').first().click();
+    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
+    await page.getByLabel('Title', { exact: true }).fill('Red lighthouse');
+    await page.getByLabel('Alt text').fill('A red lighthouse on grey rocks above the sea');
+    await page.getByLabel('Tags').fill('sea, lighthouse');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved', { exact: true }).waitFor();
+    await page.reload();
+    await page.getByRole('heading', { name: 'Red lighthouse' }).waitFor();
+    const alt = await page.locator('.image-figure img').getAttribute('alt');
+    assert(alt === 'A red lighthouse on grey rocks above the sea', `alt text: ${alt}`);
+    await screen('image');
+  });
+
+  await check('download gives the original PNG', async () => {
+    await page.getByText('Download', { exact: true }).click();
+    const [download] = await Promise.all([page.waitForEvent('download'),
+      page.getByRole('link', { name: 'Original (PNG)' }).click()]);
+    const path = await download.path();
+    const bytes = readFileSync(path);
+    assert(bytes.subarray(1, 4).toString() === 'PNG', 'the download is a PNG');
+    assert(download.suggestedFilename().endsWith('.png'), download.suggestedFilename());
+  });
+
+  await check('edit with an instruction makes a new version linked to its original', async () => {
+    await page.keyboard.press('Escape');
+    const original = page.url();
+    await page.getByLabel('Instruction').fill('make it night with a starry sky');
+    await page.getByRole('button', { name: 'Apply' }).click();
+    await page.waitForURL((url) => url.href !== original, { timeout: 60_000 });
+    await page.getByRole('link', { name: 'Original version' }).waitFor();
+  });
+
+  await check('dashboard shows the quota meter with its reset time; settings pass axe', async () => {
+    await go('#/dashboard');
+    await page.locator('meter').first().waitFor();
+    const used = await page.locator('meter').first().getAttribute('value');
+    assert(Number(used) === 3, `3 images made today, the meter says ${used}`);
+    await page.getByText(/Resets/).first().waitFor();
+    await screen('dashboard');
+    await go('#/settings');
+    await page.getByText('This device').waitFor();
+    await screen('settings');
+  });
+
+  await check('an API key is shown once with a copy button', async () => {
+    await page.getByLabel('Key name').fill('My script');
+    await page.getByRole('button', { name: 'Create key' }).click();
+    const key = await page.locator('code.secret').textContent();
+    assert(key.startsWith('ais_'), `the key: ${key}`);
+    await page.getByRole('button', { name: 'Done', exact: true }).click();
+    await page.getByText(/My script/).waitFor();
+    assert(await page.locator('code.secret').count() === 0, 'the key is not shown again');
+  });
+
+  await check('offline, a reload still browses the gallery and opens an image', async () => {
+    await go('#/gallery');
+    await page.locator('.gallery-grid .card').nth(2).waitFor();
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    await page.reload();
+    await page.locator('.gallery-grid img').first().waitFor();
+    await page.waitForFunction(() => [...document.querySelectorAll('.gallery-grid img')].every((i) => i.complete));
+    await context.setOffline(true);
+    const response = await page.reload();
+    assert(response.fromServiceWorker(), 'the shell came from the service worker');
+    await page.getByText('Offline: showing the copy on this device.').waitFor();
+    assert(await page.locator('#offline').isVisible(), 'the offline indicator shows');
+    assert(await page.locator('.gallery-grid .card').count() === 3, 'three images offline');
+    await page.waitForFunction(() => [...document.querySelectorAll('.gallery-grid img')].some((i) => i.complete && i.naturalWidth > 0));
+    await shoot(page, 'gallery-offline');
+    await page.locator('.gallery-grid .card-link').first().click();
+    await page.getByText('Offline: changing, editing and deleting need the network.').waitFor();
+    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
+    await axe(page, 'image-offline');
+  });
+
+  await check('a prompt made offline is queued and generated once back online', async () => {
+    await go('#/generate');
+    await page.getByLabel('Describe the image').fill('a paper boat in the rain');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    await page.getByText('Waiting for network').waitFor();
+    await shoot(page, 'generate-queued');
+    await context.setOffline(false);
+    await page.getByText('Done', { exact: true }).waitFor({ timeout: 30_000 });
+    await go('#/gallery');
+    await page.locator('.gallery-grid .card').nth(3).waitFor();
+  });
+
+  await check('switching language translates the app and is kept in the profile', async () => {
+    await page.locator('#lang').click();
+    await page.getByRole('link', { name: 'Galeri' }).waitFor();
+    assert(await page.evaluate(() => document.documentElement.lang) === 'id', 'html lang is id');
+    await page.evaluate(() => localStorage.removeItem('lang'));
+    await page.reload();
+    await page.getByRole('heading', { name: 'Galeri' }).waitFor();
+    await axe(page, 'gallery-id');
+    await shoot(page, 'gallery-id');
+  });
+
+  await check('the offline fallback page passes axe', async () => {
+    await page.goto(`${BASE}/offline.html`);
+    await axe(page, 'offline');
+  });
+} catch (error) {
+  console.log(String(error.message));
+}
+
+await check('no console errors or uncaught exceptions', () => {
+  assert(errors.length === 0, errors.join('\n'));
+}, { fatal: false });
+await browser.close();
+
+await check('Chromium reports the app installable (no installability errors)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'studio-install-'));
+  const persistent = await launchPersistent(dir);
+  try {
+    const installPage = persistent.pages()[0] ?? (await persistent.newPage());
+    await installPage.goto(`${BASE}/`);
+    await installPage.evaluate(() => navigator.serviceWorker.ready);
+    const cdp = await persistent.newCDPSession(installPage);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    assert(installabilityErrors.length === 0, JSON.stringify(installabilityErrors));
+    const manifest = await cdp.send('Page.getAppManifest');
+    assert(manifest.errors.length === 0, JSON.stringify(manifest.errors));
+  } finally {
+    await persistent.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, { fatal: false });
+
+process.exit(summary() === 0 ? 0 : 1);
