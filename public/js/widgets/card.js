@@ -23,8 +23,10 @@ export function picture(image, sizes, eager = false) {
 const GRID_SIZES = '(min-width: 1100px) 260px, (min-width: 700px) 33vw, 50vw';
 
 export function card(image, { selectable = false, selected = false, onselect, eager = false } = {}) {
+  const caption = image.title || image.parameters?.prompt || '';
+  // A caption that repeats the alt text would be read twice: the picture already says it.
   const link = h('a', { href: `#/image/${image.id}`, class: 'card-link' }, picture(image, GRID_SIZES, eager),
-    h('span', { class: 'card-caption' }, image.title || image.parameters?.prompt || ''));
+    h('span', { class: 'card-caption', 'aria-hidden': caption === altOf(image) ? 'true' : undefined }, caption));
   const badges = h('span', { class: 'card-badges' },
     image.is_favorite ? h('span', { class: 'badge', title: t('image.favorite') }, '★') : null,
     image.is_public ? h('span', { class: 'badge' }, t('image.public')) : null);
