@@ -147,6 +147,12 @@ impl TestStack {
 
     /// A stack whose library configuration has `overrides` on top of the local environment.
     pub async fn start_with_env(overrides: &[(&str, &str)]) -> Self {
+        Self::start_serving(overrides, pg::repo_root().join("public")).await
+    }
+
+    /// A stack serving the app from `public_dir` (a copy a test may change, e.g. to publish a new
+    /// service worker) instead of the repository's `public/`.
+    pub async fn start_serving(overrides: &[(&str, &str)], public_dir: PathBuf) -> Self {
         let db = TestDb::migrated().await;
         let keys = Keys::new(LOCAL_JWT_SECRET);
         let (listener, url) = stack::bind(0).await.expect("bind a loopback port");
@@ -158,7 +164,6 @@ impl TestStack {
         let outbox = Outbox::default();
         let storage = tempfile::Builder::new().prefix("studio-test-storage-").tempdir().expect("a storage directory");
         let storage_dir = storage.path().to_path_buf();
-        let public_dir = pg::repo_root().join("public");
         let router = stack::router(stack::Parts {
             pool: db.pool.clone(),
             keys: &keys,

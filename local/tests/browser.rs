@@ -21,7 +21,10 @@ async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages()
          `apt-get update && apt-get install -y chromium` (as root), then run the tests again."
     );
     install_packages(&dir).await;
-    let stack = TestStack::start().await;
+    // The app is served from a copy, which the update check changes to publish a new version.
+    let public = tempfile::Builder::new().prefix("studio-public-").tempdir().expect("a temporary folder");
+    copy_tree(&repo_root().join("public"), public.path());
+    let stack = TestStack::start_serving(&[], public.path().to_path_buf()).await;
 
     let output = Command::new("node")
         .arg("run.mjs")
@@ -29,6 +32,7 @@ async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages()
         .env("STUDIO_URL", &stack.url)
         .env("CHROMIUM_PATH", CHROMIUM)
         .env("SCREENSHOT_DIR", screenshots(&dir))
+        .env("STUDIO_PUBLIC_DIR", public.path())
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output()
@@ -62,4 +66,17 @@ async fn install_packages(dir: &Path) {
 /// Screenshots of every screen at phone and desktop size, kept for CI's artefacts (gitignored).
 fn screenshots(dir: &Path) -> PathBuf {
     dir.join("screenshots")
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("public/ is readable") {
+        let entry = entry.expect("a directory entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("a file type").is_dir() {
+            std::fs::create_dir_all(&target).expect("a folder in the copy");
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("a file copied");
+        }
+    }
 }

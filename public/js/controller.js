@@ -32,6 +32,7 @@ export async function start() {
   updates.mount(document.getElementById('banners'));
   install.mount(document.getElementById('banners'));
   wireLanguage();
+  wireSkipLink();
   takeSharedText();
   await restoreSession();
   queue.start(() => session.user, (result) => toast.show(t('queue.sent', { n: result.images.length })));
@@ -153,6 +154,14 @@ function wireLanguage() {
     } catch (error) {
       toast.error(error);
     }
+  });
+}
+
+/** "#main" is a route to the hash router: the skip link moves focus itself instead. */
+function wireSkipLink() {
+  document.querySelector('.skip').addEventListener('click', (event) => {
+    event.preventDefault();
+    main.focus();
   });
 }
 

@@ -3,7 +3,7 @@
 // browsing, the offline prompt queue, the language switch, axe-core on every screen, screenshots,
 // and installability. Prints "N passed, N failed"; exits non-zero on any failure.
 
-import { readdirSync, readFileSync, statSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { BASE, DESKTOP, assert, axe, check, launch, launchPersistent, mailTo, onFailure, shoot, summary, watchErrors } from './harness.mjs';
@@ -236,6 +236,62 @@ try {
     await page.getByRole('heading', { name: 'Galeri' }).waitFor();
     await axe(page, 'gallery-id');
     await shoot(page, 'gallery-id');
+  });
+
+  await check('Background Sync sends a queued prompt through the service worker without an online event', async () => {
+    await go('#/generate');
+    const sent = page.waitForResponse((r) => r.url().endsWith('/api/generate') && r.request().method() === 'POST');
+    await page.evaluate(() => import('/js/queue.js').then((q) => q.enqueue({ prompt: 'a kite over rice fields', variations: 1 })));
+    assert((await sent).status() === 201, 'the queued prompt was generated');
+    await page.getByText('Selesai', { exact: true }).first().waitFor();
+  });
+
+  await check('dark theme with reduced motion passes axe on the gallery, an image and settings', async () => {
+    await page.emulateMedia({ colorScheme: 'dark', reducedMotion: 'reduce' });
+    await go('#/gallery');
+    await page.locator('.gallery-grid .card').first().waitFor();
+    await axe(page, 'gallery-dark');
+    await shoot(page, 'gallery-dark');
+    await page.locator('.gallery-grid .card-link').first().click();
+    await page.getByRole('heading', { name: 'Parameter' }).waitFor();
+    await axe(page, 'image-dark');
+    await go('#/settings');
+    await page.getByText('Perangkat ini').waitFor();
+    await axe(page, 'settings-dark');
+    await page.emulateMedia({ colorScheme: 'light', reducedMotion: 'no-preference' });
+  });
+
+  await check('keyboard only: the skip link reaches the content and Tab reaches the menu with a visible focus', async () => {
+    await go('#/gallery');
+    await page.reload();
+    await page.locator('main h1').waitFor();
+    await page.keyboard.press('Tab');
+    assert(await page.evaluate(() => document.activeElement.classList.contains('skip')), 'the first Tab stop is the skip link');
+    await page.keyboard.press('Enter');
+    assert(await page.evaluate(() => document.activeElement.id === 'main'), 'Enter on the skip link focuses the content');
+    await page.keyboard.press('Shift+Tab');
+    let stops = 0;
+    while (!(await page.evaluate(() => document.activeElement.matches('#nav a'))) && stops++ < 20) await page.keyboard.press('Shift+Tab');
+    const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+    assert(outline !== 'none', `a focused menu link shows an outline (${outline})`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/#\/(generate|gallery|collections|dashboard|settings)/);
+  });
+
+  await check('a new version is offered, and "reload" lets its service worker take over', async () => {
+    // Routing cannot change the worker script the browser fetches for an update: the served copy
+    // of public/ is changed instead, as a deployment would.
+    assert(process.env.STUDIO_PUBLIC_DIR, 'STUDIO_PUBLIC_DIR must name the folder the studio serves');
+    const served = join(process.env.STUDIO_PUBLIC_DIR, 'sw.js');
+    await go('#/gallery');
+    writeFileSync(served, readFileSync(served, 'utf8').replace(/const VERSION = '([^']+)'/, "const VERSION = '$1-next'"));
+    await page.evaluate(async () => (await navigator.serviceWorker.getRegistration()).update());
+    await page.getByText('Versi baru tersedia.').waitFor();
+    await Promise.all([page.waitForEvent('load'), page.getByRole('button', { name: 'Muat ulang' }).click()]);
+    await page.locator('main h1').first().waitFor();
+    const names = await page.evaluate(() => caches.keys());
+    assert(names.some((n) => n.endsWith('-next')) && names.every((n) => !/^shell-[^-]+$/.test(n)),
+      `the new shell cache replaced the old one: ${names.join(', ')}`);
   });
 
   await check('the offline fallback page passes axe', async () => {
