@@ -1,7 +1,8 @@
 //! Retention of images and the orphan sweep: exactly the private images past 90 days go, with every
 //! object they own and their collection and share links; published and recent images stay; a Storage
 //! failure leaves nothing half-deleted and the next run finishes; objects no row points at go once
-//! older than the grace period. An image being deleted cannot be published in the meantime.
+//! older than the grace period, within the generator's layout only. An image being deleted cannot
+//! be published in the meantime.
 
 use std::time::Duration;
 
@@ -115,22 +116,26 @@ async fn objects_no_row_points_at_go_once_past_the_grace_period() {
     let kept_image = stored_image(&stack, &siti, 10, false).await;
     let late_upload = format!("{siti}/0f3e9a40-3b0c-4c57-a1f4-0d8e7b6c5a21/original.png");
     let late_derivative = format!("{siti}/0f3e9a40-3b0c-4c57-a1f4-0d8e7b6c5a21/w150.webp");
-    let stray = format!("{siti}/stray.png");
+    let not_the_layout = [format!("{siti}/stray.png"), format!("{siti}/avatars/me.png"), "loose.png".to_owned()];
     let left_by_deleted_user = format!("{gone_user}/5b2d0c4e-8f1a-4e3b-9c7d-6a5e4f3b2c10/original.png");
     let in_flight = format!("{siti}/a8c7e6d5-b4a3-4921-8f0e-1d2c3b4a5f60/original.png");
-    for path in [&late_upload, &late_derivative, &stray, &left_by_deleted_user, &in_flight] {
+    for path in [&late_upload, &late_derivative, &left_by_deleted_user, &in_flight].into_iter().chain(&not_the_layout) {
         upload(&stack, PRIVATE, path).await;
     }
     let two_hours = Duration::from_secs(2 * 60 * 60);
-    for path in kept_image.private.iter().chain([&late_upload, &late_derivative, &stray, &left_by_deleted_user]) {
+    let old = kept_image.private.iter().chain([&late_upload, &late_derivative, &left_by_deleted_user]);
+    for path in old.chain(&not_the_layout) {
         backdate(&stack.storage_dir, PRIVATE, path, two_hours).unwrap();
     }
 
     let data = run(&stack).await;
 
-    assert_eq!(data["deleted"]["orphan_objects"], 4, "{data}");
-    for path in [&late_upload, &late_derivative, &stray, &left_by_deleted_user] {
+    assert_eq!(data["deleted"]["orphan_objects"], 3, "{data}");
+    for path in [&late_upload, &late_derivative, &left_by_deleted_user] {
         assert!(!stored(&stack, PRIVATE, path), "orphan {path} outlived the grace period");
+    }
+    for path in &not_the_layout {
+        assert!(stored(&stack, PRIVATE, path), "{path} is outside the generator's layout and was swept");
     }
     assert!(stored(&stack, PRIVATE, &in_flight), "an upload younger than the grace period was swept");
     for path in &kept_image.private {

@@ -1,11 +1,13 @@
 //! The orphan sweep: objects in the private bucket that no image row points at and that are older
 //! than `ORPHAN_GRACE_SECS`, e.g. an upload that landed after its failed request had cleaned up.
 //!
-//! Objects sit at `{user}/{image}/{file}`. Every user folder is listed; below it, only folders and
-//! files that no row references are visited (a recorded image references every object it stored),
-//! so a run lists one folder per user plus one per orphan folder. The grace period spares uploads
-//! whose request is still running (at most the generate function's 300 s). Users are visited in a
-//! random order, so a run that the budget cuts short does not always leave out the same ones.
+//! Only the generator's layout is swept, `{user id}/{image id}/{file}`: every user folder is listed,
+//! and below it only the image folders that no row references (a recorded image references every
+//! object it stored), so a run lists one folder per user plus one per orphan folder. Anything else
+//! in the bucket (other names, other depths) is left alone: it is not ours to judge. The grace
+//! period spares uploads whose request is still running (at most the generate function's 300 s).
+//! Users are visited in a random order, so a run that the budget cuts short does not always leave
+//! out the same ones.
 
 use std::collections::HashSet;
 
@@ -16,14 +18,15 @@ use super::run::{Run, Tally};
 use crate::error::ApiError;
 use crate::supabase::{LIST_LIMIT, Listed};
 
-/// Deeper than the layout ever goes: a guard against walking an unexpected tree for ever.
-const MAX_DEPTH: usize = 6;
+/// Depth of the folders in the layout: the bucket's root, a user's folder, an image's folder.
+const ROOT: usize = 0;
+const USER: usize = 1;
+const IMAGE: usize = 2;
 
 pub(super) async fn sweep(run: &Run<'_>) -> Tally {
     let cutoff = run.now - run.config.orphan_grace;
     let mut deleted = 0;
-    // (folder, depth); the root is depth 0, user folders depth 1.
-    let mut pending = vec![(String::new(), 0)];
+    let mut pending = vec![(String::new(), ROOT)];
     let mut visited = 0;
     while let Some((folder, depth)) = pending.pop() {
         // The first batch of folders is always visited, as every step's first batch runs.
@@ -34,7 +37,7 @@ pub(super) async fn sweep(run: &Run<'_>) -> Tally {
         match visit(run, &folder, depth, cutoff).await {
             Ok((removed, mut below)) => {
                 deleted += removed;
-                if depth == 0 {
+                if depth == ROOT {
                     fastrand::shuffle(&mut below);
                 }
                 pending.extend(below.into_iter().map(|sub| (sub, depth + 1)));
@@ -45,8 +48,8 @@ pub(super) async fn sweep(run: &Run<'_>) -> Tally {
     Tally::finished(deleted)
 }
 
-/// Lists `folder`, deletes its old unreferenced files, and returns how many it deleted and the
-/// sub-folders to visit next.
+/// Lists `folder`; in an image folder, deletes the old unreferenced files. Returns how many it
+/// deleted and the sub-folders to visit next: every user folder, and image folders no row names.
 async fn visit(
     run: &Run<'_>,
     folder: &str,
@@ -66,11 +69,10 @@ async fn visit(
         for entry in page {
             let orphan = unreferenced.contains(entry.name());
             match entry {
-                // The root's folders are the users': always walked, to find orphans among their images.
-                Listed::Folder { name } if depth == 0 || (orphan && depth < MAX_DEPTH) => {
+                Listed::Folder { name } if is_id(name) && (depth == ROOT || (depth == USER && orphan)) => {
                     below.push(format!("{prefix}{name}"));
                 }
-                Listed::File { name, created_at: Some(at) } if orphan && *at < cutoff => {
+                Listed::File { name, created_at: Some(at) } if depth == IMAGE && orphan && *at < cutoff => {
                     doomed.push(format!("{prefix}{name}"));
                 }
                 _ => {}
@@ -94,4 +96,9 @@ async fn list_all(run: &Run<'_>, folder: &str) -> Result<Vec<Listed>, ApiError> 
             return Ok(entries);
         }
     }
+}
+
+/// User and image folders are named by their row's UUID.
+fn is_id(name: &str) -> bool {
+    uuid::Uuid::parse_str(name).is_ok()
 }
