@@ -7,7 +7,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::{Storage, StorageError, segment};
 
-/// The most entries Storage returns for one list call.
+/// Entries asked for per list call (Storage caps a page at 1500); a shorter page is the last.
 pub const LIST_LIMIT: usize = 1000;
 
 /// One entry directly below the listed folder.
