@@ -51,6 +51,8 @@ pub struct Config {
     pub gemini: crate::gemini::GeminiConfig,
     /// Generation limits and the moderation word list.
     pub generation: crate::domain::generation::GenerationConfig,
+    /// The daily cron: its secret, budget, retention windows and operator alerts.
+    pub cron: crate::routes::CronConfig,
 }
 
 impl Config {
@@ -71,6 +73,7 @@ impl Config {
             upstash: crate::kv::UpstashConfig::from_vars(&vars)?,
             gemini: crate::gemini::GeminiConfig::from_vars(&vars)?,
             generation: crate::domain::generation::GenerationConfig::from_vars(&vars)?,
+            cron: crate::routes::CronConfig::from_vars(&vars)?,
         })
     }
 }

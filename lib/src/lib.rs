@@ -12,9 +12,10 @@
 //!   PNG text metadata of the stored original. Benchmarked against sharp in `bench/thumbs`.
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
-//! - [`routes`]: one module per function in `api/`: parse, call services, respond.
+//! - [`routes`]: one module per function in `api/`: parse, call services, respond (`cron`: the
+//!   daily maintenance run and operator report).
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
-//!   Storage client (`supabase::Storage`): uploads, deletes, signed and public URLs, copies.
+//!   Storage client (`supabase::Storage`): uploads, deletes, signed and public URLs, copies, lists.
 //!
 //! Every handler is generic over the request body type, so the same code runs under
 //! `vercel_runtime`, under the local dev server and in tests.

@@ -29,6 +29,9 @@ pub const LOCAL_JWT_SECRET: &str = "studio-local-jwt-secret-for-loopback-use-onl
 /// in production).
 pub const LOCAL_ACCESS_TOKEN_SECRET: &str = "studio-local-access-token-secret-for-loopback-only";
 
+/// What the local cron is called with (`Authorization: Bearer …`), as Vercel Cron sends `CRON_SECRET`.
+pub const LOCAL_CRON_SECRET: &str = "studio-local-cron-secret-for-loopback-only";
+
 /// Seals users' own Gemini keys on loopback: base64 of 32 fixed bytes.
 pub const LOCAL_ENCRYPTION_KEY: &str = "c3R1ZGlvLWxvY2FsLWVuY3J5cHRpb24ta2V5LTMyYnk=";
 
@@ -77,6 +80,7 @@ pub fn function_env(base_url: &str, keys: &Keys) -> Vec<(String, String)> {
         ("UPSTASH_REDIS_REST_TOKEN", crate::upstash::LOCAL_UPSTASH_TOKEN.to_owned()),
         ("GEMINI_API_KEY", gemini::LOCAL_GEMINI_KEY.to_owned()),
         ("GEMINI_BASE_URL", format!("{base_url}/gemini")),
+        ("CRON_SECRET", LOCAL_CRON_SECRET.to_owned()),
     ];
     vars.into_iter().map(|(name, value)| (name.to_owned(), value)).collect()
 }

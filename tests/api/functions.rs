@@ -1,10 +1,11 @@
 //! The built api/ binaries, started as Vercel starts them (`VERCEL_DEV_PORT`) against the local
-//! stack: templates answers with real data, auth and generate refuse the anonymous, and the functions
-//! not built yet answer the 404 envelope.
+//! stack: templates answers with real data, auth, gallery and generate refuse the anonymous, and the
+//! cron runs only for its secret.
 
 use std::process::Stdio;
 use std::time::Duration;
 
+use studio_local::stack::LOCAL_CRON_SECRET;
 use studio_local::testing::TestStack;
 use tokio::process::{Child, Command};
 
@@ -52,13 +53,17 @@ async fn templates_binary_serves_real_data() {
 }
 
 #[tokio::test]
-async fn functions_not_built_yet_answer_the_404_envelope() {
+async fn cron_binary_runs_for_the_secret_and_refuses_anyone_else() {
     let stack = TestStack::start().await;
     let function = start(env!("CARGO_BIN_EXE_cron-reset"), &stack.function_env()).await;
+    let url = format!("{}/api/cron/reset", function.url);
 
-    let answer = get(&format!("{}/api/cron/reset", function.url)).await;
+    let refused = get(&url).await;
+    let ran = crate::helpers::send(reqwest::Client::new().get(&url).bearer_auth(LOCAL_CRON_SECRET)).await;
 
-    assert_eq!((answer.status, answer.error_code()), (404, "NOT_FOUND"));
+    assert_eq!((refused.status, refused.error_code()), (401, "UNAUTHORIZED"));
+    assert_eq!(ran.status, 200, "{}", ran.body);
+    assert_eq!(ran.data()["remaining"], false, "{}", ran.body);
 }
 
 #[tokio::test]

@@ -70,11 +70,11 @@ pub fn render(message: &Message<'_>, to: &str, locale: &str) -> Email {
     Email { to: vec![to.to_owned()], subject: subject.to_owned(), html, text, ..Email::default() }
 }
 
-fn pick<'a>(indonesian: bool, id: &'a str, en: &'a str) -> &'a str {
+pub(super) fn pick<'a>(indonesian: bool, id: &'a str, en: &'a str) -> &'a str {
     if indonesian { id } else { en }
 }
 
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
 }
 

@@ -1,6 +1,8 @@
 //! E-mail through Resend: its settings, the client, and its errors. Message templates live beside
-//! the client and hand it a finished [`Email`].
+//! the client and hand it a finished [`Email`]: the account e-mails in `messages`, the operator's
+//! alerts in `alerts`.
 
+pub mod alerts;
 mod client;
 mod error;
 pub mod messages;

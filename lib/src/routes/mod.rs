@@ -2,6 +2,7 @@
 //! binaries, the local dev server and the tests.
 
 mod auth;
+mod cron;
 mod gallery;
 mod generate;
 mod templates;
@@ -9,6 +10,7 @@ mod usage;
 
 pub(crate) use auth::common as auth_common;
 pub(crate) use auth::profile::{profile as auth_profile, settings as auth_settings};
+pub use cron::CronConfig;
 
 use http_body::Body as HttpBody;
 
@@ -61,8 +63,7 @@ where
         Function::Auth => auth::handle(app, req).await,
         Function::Generate => generate::handle(app, req).await,
         Function::Gallery => gallery::handle(app, req).await,
-        // Not built yet: answers 404 with the envelope until its own issue lands.
-        Function::CronReset => Err(ApiError::NotFound(format!("no route for {}", req.path))),
+        Function::CronReset => cron::handle(app, req).await,
     };
     result.unwrap_or_else(|err| error_response(&err, &request_id))
 }

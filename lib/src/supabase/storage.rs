@@ -6,6 +6,7 @@
 
 mod config;
 mod error;
+mod list;
 
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use crate::config::{Config, Secret};
 
 pub use config::StorageConfig;
 pub use error::{BUCKET_FILE_SIZE_LIMIT, StorageError};
+pub use list::{LIST_LIMIT, Listed};
 
 /// The server accepts at most this many names in one delete or one batch signing.
 const BATCH_LIMIT: usize = 1000;

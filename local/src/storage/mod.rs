@@ -8,6 +8,7 @@
 //! - [`sign`]: single and batch signing, and serving a signed URL.
 //! - [`serve`]: download responses: headers, `?download`, 304, ranges.
 //! - [`store`]: the directory: bytes and a metadata sidecar per object; key validation.
+//! - [`catalog`]: the `storage.objects` row of each object, mirrored from its sidecar.
 //! - [`error`]: the one error type and its body.
 //!
 //! Knowingly left out (answered with a 400 InvalidRequest saying so): multipart and resumable
@@ -16,6 +17,7 @@
 
 mod auth;
 mod buckets;
+mod catalog;
 mod error;
 mod list;
 mod objects;
@@ -51,7 +53,8 @@ pub(crate) struct App {
 
 /// The Storage routes, relative to the mount point (`/storage/v1`).
 pub fn router(pool: deadpool_postgres::Pool, settings: Settings) -> Router {
-    let app = Arc::new(App { pool, jwt_secret: settings.jwt_secret, store: Store::new(settings.dir) });
+    let store = Store::new(settings.dir, pool.clone());
+    let app = Arc::new(App { pool, jwt_secret: settings.jwt_secret, store });
     Router::new()
         .route("/object/sign/{bucket}", any(sign::batch))
         .route("/object/sign/{bucket}/{*path}", any(sign::object))
@@ -74,6 +77,12 @@ pub fn router(pool: deadpool_postgres::Pool, settings: Settings) -> Router {
 /// Where the bytes of `bucket/key` are kept under the stand-in's directory `dir`.
 pub fn object_file(dir: &Path, bucket: &str, key: &str) -> PathBuf {
     Store::object_file(dir, bucket, key)
+}
+
+/// Makes the object `bucket/key` in the stand-in's directory `dir` look `age` older, as if it had
+/// been stored that much earlier: grace periods are tested without waiting them out.
+pub fn backdate(dir: &Path, bucket: &str, key: &str, age: std::time::Duration) -> std::io::Result<()> {
+    Store::backdate(dir, bucket, key, i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
 }
 
 async fn render() -> Response {

@@ -1,14 +1,17 @@
 //! Objects on a directory: bytes at `objects/{bucket}/{key}`, a JSON sidecar with the metadata
 //! Storage keeps in `storage.objects` at `metadata/{bucket}/{key}.json`. The sidecar is the record:
 //! an object exists when its sidecar does. Writes are serialised so create-or-refuse is exact.
+//! Each write and delete is mirrored into `storage.objects` (see `catalog`), as Storage keeps it.
 
 use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
+use deadpool_postgres::Pool;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use tokio::sync::Mutex;
 
+use super::catalog;
 use super::error::StorageError;
 
 /// What Storage records about an object (its `metadata` column, plus identity and times).
@@ -54,12 +57,14 @@ pub struct Content {
 
 pub struct Store {
     root: PathBuf,
+    /// The database whose `storage.objects` mirrors the sidecars.
+    pool: Pool,
     writes: Mutex<()>,
 }
 
 impl Store {
-    pub fn new(root: PathBuf) -> Self {
-        Self { root, writes: Mutex::new(()) }
+    pub fn new(root: PathBuf, pool: Pool) -> Self {
+        Self { root, pool, writes: Mutex::new(()) }
     }
 
     /// Where the bytes of `bucket/key` live on disk (tests look there).
@@ -68,7 +73,20 @@ impl Store {
     }
 
     fn meta_file(&self, bucket: &str, key: &str) -> PathBuf {
-        self.root.join("metadata").join(bucket).join(format!("{key}.json"))
+        Self::sidecar(&self.root, bucket, key)
+    }
+
+    fn sidecar(root: &Path, bucket: &str, key: &str) -> PathBuf {
+        root.join("metadata").join(bucket).join(format!("{key}.json"))
+    }
+
+    /// Moves an object's creation and update times `by_millis` into the past (tests of grace periods).
+    pub fn backdate(root: &Path, bucket: &str, key: &str, by_millis: i64) -> std::io::Result<()> {
+        let sidecar = Self::sidecar(root, bucket, key);
+        let mut meta: Meta = serde_json::from_slice(&std::fs::read(&sidecar)?)?;
+        meta.created_at -= by_millis;
+        meta.updated_at -= by_millis;
+        std::fs::write(&sidecar, serde_json::to_vec(&meta)?)
     }
 
     /// Every other method reaches the disk through this one, so no name can escape `root`.
@@ -145,6 +163,7 @@ impl Store {
         tokio::fs::remove_file(&object_file).await?;
         prune(&meta_file, &self.root.join("metadata").join(bucket)).await;
         prune(&object_file, &self.root.join("objects").join(bucket)).await;
+        catalog::forget(&self.pool, bucket, key).await?;
         Ok(Some(meta))
     }
 
@@ -181,7 +200,8 @@ impl Store {
     async fn put(&self, bucket: &str, key: &str, bytes: &[u8], meta: &Meta) -> Result<(), StorageError> {
         let sidecar = serde_json::to_vec(meta).map_err(StorageError::internal)?;
         replace(&Self::object_file(&self.root, bucket, key), bytes).await?;
-        replace(&self.meta_file(bucket, key), &sidecar).await
+        replace(&self.meta_file(bucket, key), &sidecar).await?;
+        catalog::record(&self.pool, bucket, key, meta).await
     }
 }
 

@@ -1,0 +1,125 @@
+//! The operator's alert e-mails: a free-tier threshold crossed on a given day, in Indonesian or
+//! English, with the figures that crossed it and what to do about it.
+
+use super::messages::{escape, pick};
+use super::{Email, Tag};
+
+/// A threshold the daily report found crossed (the design's free-tier watch list).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Alert {
+    /// Storage used is above 90 % of the plan's limit.
+    Storage { used_bytes: u64, limit_bytes: u64 },
+    /// The day's generations are above 80 % of the operator's daily budget.
+    Generations { count: u64, budget: u64 },
+    /// More than 10 % of the day's attempted generations failed.
+    Failures { failed: u64, attempted: u64 },
+}
+
+impl Alert {
+    /// The name kept in `daily_reports.alerts_sent`: one alert of each kind per day.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Storage { .. } => "storage",
+            Self::Generations { .. } => "generations",
+            Self::Failures { .. } => "failures",
+        }
+    }
+}
+
+/// The alert for `day` (`YYYY-MM-DD`, UTC) to `to`, in `locale` (`id` or `en`).
+pub fn render_alert(alert: &Alert, day: &str, to: &str, locale: &str) -> Email {
+    let id = locale == "id";
+    let (subject, figure, advice) = match alert {
+        Alert::Storage { used_bytes, limit_bytes } => (
+            pick(id, "Penyimpanan hampir penuh", "Storage is nearly full"),
+            format!(
+                "{} {} / {} MB ({}%)",
+                pick(id, "Penyimpanan terpakai:", "Storage used:"),
+                megabytes(*used_bytes),
+                megabytes(*limit_bytes),
+                percent(*used_bytes, *limit_bytes)
+            ),
+            pick(
+                id,
+                "Hapus gambar yang tidak diperlukan, perpendek RETENTION_IMAGE_DAYS, atau naikkan paket Supabase.",
+                "Delete images you do not need, shorten RETENTION_IMAGE_DAYS, or upgrade the Supabase plan.",
+            ),
+        ),
+        Alert::Generations { count, budget } => (
+            pick(id, "Pembuatan gambar mendekati anggaran harian", "Image generations near the daily budget"),
+            format!(
+                "{} {count} / {budget} ({}%)",
+                pick(id, "Gambar dibuat:", "Images generated:"),
+                percent(*count, *budget)
+            ),
+            pick(
+                id,
+                "Periksa tagihan Gemini; turunkan kuota harian pengguna atau naikkan DAILY_GENERATION_BUDGET.",
+                "Check the Gemini bill; lower the users' daily quota or raise DAILY_GENERATION_BUDGET.",
+            ),
+        ),
+        Alert::Failures { failed, attempted } => (
+            pick(id, "Banyak pembuatan gambar gagal", "Many image generations failed"),
+            format!("{} {failed} / {attempted} ({}%)", pick(id, "Gagal:", "Failed:"), percent(*failed, *attempted)),
+            pick(
+                id,
+                "Periksa log fungsi generate: kunci Gemini, kuota model, atau Supabase Storage.",
+                "Check the generate function's logs: the Gemini key, the model's quota, or Supabase Storage.",
+            ),
+        ),
+    };
+    let subject = format!("[AI Image Studio] {subject} ({day})");
+    let lines = [
+        pick(id, "Laporan harian (UTC) untuk", "Daily report (UTC) for").to_owned() + " " + day,
+        figure,
+        advice.to_owned(),
+    ];
+    let footer = pick(
+        id,
+        "Peringatan ini dikirim paling banyak sekali per jenis per hari.",
+        "This alert is sent at most once per kind per day.",
+    );
+    let text = format!("{}\n\n{footer}\n", lines.join("\n"));
+    let paragraphs: String = lines.iter().map(|l| format!("<p>{}</p>", escape(l))).collect();
+    let html = format!(
+        "<!doctype html><html><body style=\"font-family:sans-serif\">{paragraphs}\
+         <p style=\"color:#666\">{footer}</p></body></html>",
+        footer = escape(footer),
+    );
+    let tags = vec![
+        Tag { name: "category".into(), value: "operator_alert".into() },
+        Tag { name: "alert".into(), value: alert.kind().into() },
+    ];
+    Email { to: vec![to.to_owned()], subject, html, text, tags, ..Email::default() }
+}
+
+fn megabytes(bytes: u64) -> String {
+    format!("{:.1}", bytes as f64 / 1e6)
+}
+
+fn percent(part: u64, whole: u64) -> String {
+    if whole == 0 { "-".to_owned() } else { format!("{:.1}", part as f64 * 100.0 / whole as f64) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_the_figures_in_the_operators_language() {
+        let alert = Alert::Storage { used_bytes: 930_000_000, limit_bytes: 1_000_000_000 };
+        let en = render_alert(&alert, "2026-11-25", "ops@studio.example", "en");
+        assert_eq!(en.subject, "[AI Image Studio] Storage is nearly full (2026-11-25)");
+        assert!(en.text.contains("930.0 / 1000.0 MB (93.0%)"), "{}", en.text);
+        let id = render_alert(&Alert::Failures { failed: 3, attempted: 12 }, "2026-11-25", "ops@studio.example", "id");
+        assert!(id.subject.contains("gagal") && id.text.contains("3 / 12 (25.0%)"), "{}", id.text);
+        assert_eq!(id.tags[1], Tag { name: "alert".into(), value: "failures".into() });
+    }
+
+    #[test]
+    fn escapes_the_html_body() {
+        let alert = Alert::Generations { count: 450, budget: 500 };
+        let email = render_alert(&alert, "<b>", "ops@studio.example", "en");
+        assert!(email.html.contains("&lt;b&gt;") && !email.html.contains("<b>"));
+    }
+}

@@ -1,0 +1,138 @@
+//! The operator report: the figures of the UTC day that ended last (the cron runs just after
+//! midnight), written to `daily_reports`, and an e-mail to `OPERATOR_EMAIL` for each free-tier
+//! threshold crossed: storage above 90 % of the plan, generations above 80 % of the daily budget,
+//! more than 10 % of generations failing. Each kind is claimed in the table before it is sent, so
+//! reruns and concurrent runs send it once a day; Resend's idempotency key per kind and day is the
+//! second guard. Nothing crossed, nothing sent.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use time::Date;
+
+use super::CronConfig;
+use super::run::Run;
+use crate::app::App;
+use crate::email::alerts::{Alert, render_alert};
+use crate::error::ApiError;
+
+/// The figures the thresholds look at (the recorded report holds more).
+#[derive(Debug, Default, Deserialize)]
+struct Watched {
+    generations: u64,
+    generation_failures: u64,
+    storage_bytes: u64,
+}
+
+/// The report's part of the run's answer, and what stopped it if something failed.
+pub(super) struct Reported {
+    pub json: Value,
+    pub error: Option<ApiError>,
+}
+
+pub(super) async fn record(run: &Run<'_>) -> Reported {
+    let day = run.now.date().previous_day().unwrap_or(run.now.date());
+    let mut json = json!({ "day": day.to_string(), "alerts": [], "emailed": [] });
+    let error = write(run, day, &mut json).await.err();
+    Reported { json, error }
+}
+
+async fn write(run: &Run<'_>, day: Date, json: &mut Value) -> Result<(), ApiError> {
+    let app = run.app;
+    let args = json!({ "p_day": day.to_string(), "p_now": run.p_now() });
+    let mut figures: Value = app.db.fetch(app.db.rpc("maintenance_day_figures", &args)).await?;
+    let watched: Watched = serde_json::from_value(figures.clone()).map_err(ApiError::internal)?;
+    let alerts = crossed(&watched, run.config);
+    let kinds: Vec<&str> = alerts.iter().map(Alert::kind).collect();
+    figures["storage_limit_bytes"] = json!(run.config.storage_limit_bytes);
+    figures["generation_budget"] = json!(run.config.daily_generation_budget);
+    figures["alerts"] = json!(kinds);
+    json["alerts"] = json!(kinds);
+    let args = json!({ "p_day": day.to_string(), "p_figures": figures, "p_now": run.p_now() });
+    app.db.run(app.db.rpc("maintenance_save_report", &args)).await?;
+    let Some(to) = run.config.operator_email.as_deref() else { return Ok(()) };
+    let mut emailed = Vec::new();
+    for alert in &alerts {
+        if send(app, run.config, day, alert, to).await? {
+            emailed.push(alert.kind());
+        }
+        json["emailed"] = json!(emailed);
+    }
+    Ok(())
+}
+
+/// Sends `alert` unless another run already has for `day`; true when this run sent it. A failed
+/// send gives the claim back, so that the next run tries again.
+async fn send(app: &App, config: &CronConfig, day: Date, alert: &Alert, to: &str) -> Result<bool, ApiError> {
+    let args = json!({ "p_day": day.to_string(), "p_kind": alert.kind() });
+    let claimed: bool = app.db.fetch(app.db.rpc("maintenance_claim_alert", &args)).await?;
+    if !claimed {
+        return Ok(false);
+    }
+    let email = render_alert(alert, &day.to_string(), to, &config.operator_locale);
+    let key = format!("operator-alert/{}/{day}", alert.kind());
+    if let Err(err) = app.email.send(&email, &key).await {
+        app.db.run(app.db.rpc("maintenance_release_alert", &args)).await?;
+        return Err(err.into());
+    }
+    Ok(true)
+}
+
+/// The thresholds of the design, in whole numbers so that "above" means strictly above.
+fn crossed(day: &Watched, config: &CronConfig) -> Vec<Alert> {
+    let mut alerts = Vec::new();
+    let (used, limit) = (u128::from(day.storage_bytes), u128::from(config.storage_limit_bytes));
+    if used * 100 > limit * 90 {
+        alerts.push(Alert::Storage { used_bytes: day.storage_bytes, limit_bytes: config.storage_limit_bytes });
+    }
+    let (made, budget) = (u128::from(day.generations), u128::from(config.daily_generation_budget));
+    if made * 100 > budget * 80 {
+        alerts.push(Alert::Generations { count: day.generations, budget: config.daily_generation_budget });
+    }
+    let attempted = day.generations + day.generation_failures;
+    if u128::from(day.generation_failures) * 100 > u128::from(attempted) * 10 {
+        alerts.push(Alert::Failures { failed: day.generation_failures, attempted });
+    }
+    alerts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config() -> CronConfig {
+        let vars: Vec<(&str, &str)> = crate::config::tests::complete()
+            .into_iter()
+            .chain([("STORAGE_LIMIT_BYTES", "1000"), ("DAILY_GENERATION_BUDGET", "100")])
+            .collect();
+        crate::config::Config::from_lookup(|n| vars.iter().rev().find(|(k, _)| *k == n).map(|(_, v)| v.to_string()))
+            .unwrap()
+            .cron
+    }
+
+    #[test]
+    fn each_threshold_fires_only_strictly_above_its_line() {
+        let cases = [
+            ("a quiet day", Watched { generations: 10, generation_failures: 1, storage_bytes: 100 }, vec![]),
+            ("storage at 90 %", Watched { storage_bytes: 900, ..Watched::default() }, vec![]),
+            ("storage above 90 %", Watched { storage_bytes: 901, ..Watched::default() }, vec!["storage"]),
+            ("generations at 80 %", Watched { generations: 80, ..Watched::default() }, vec![]),
+            ("generations above 80 %", Watched { generations: 81, ..Watched::default() }, vec!["generations"]),
+            ("failures at 10 %", Watched { generations: 18, generation_failures: 2, storage_bytes: 0 }, vec![]),
+            (
+                "failures above 10 %",
+                Watched { generations: 17, generation_failures: 2, storage_bytes: 0 },
+                vec!["failures"],
+            ),
+            ("nothing attempted", Watched::default(), vec![]),
+            (
+                "everything at once",
+                Watched { generations: 90, generation_failures: 30, storage_bytes: 999 },
+                vec!["storage", "generations", "failures"],
+            ),
+        ];
+        for (case, day, expected) in cases {
+            let kinds: Vec<&str> = crossed(&day, &config()).iter().map(Alert::kind).collect();
+            assert_eq!(kinds, expected, "{case}");
+        }
+    }
+}
