@@ -24,7 +24,9 @@ async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages()
     // The app is served from a copy, which the update check changes to publish a new version.
     let public = tempfile::Builder::new().prefix("studio-public-").tempdir().expect("a temporary folder");
     copy_tree(&repo_root().join("public"), public.path());
-    let stack = TestStack::start_serving(&[], public.path().to_path_buf()).await;
+    // The run makes more than ten generations a minute (infinite scroll needs a second page).
+    let env = [("GENERATE_RATE_PER_MINUTE", "60")];
+    let stack = TestStack::start_serving(&env, public.path().to_path_buf()).await;
 
     let output = Command::new("node")
         .arg("run.mjs")

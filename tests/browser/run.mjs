@@ -227,7 +227,36 @@ try {
     await page.locator('.gallery-grid .card').nth(3).waitFor();
   });
 
+  await check('the gallery loads its next page as the end scrolls into view', async () => {
+    const login = await (await fetch(`${BASE}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password }) })).json();
+    for (let i = 0; i < 6; i++) {
+      const made = await fetch(`${BASE}/api/generate`, { method: 'POST', body: JSON.stringify({ prompt: `harbour study ${i}`, variations: 4 }),
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${login.data.access_token}` } });
+      assert(made.status === 201, `generation ${i}: ${made.status}`);
+    }
+    await go('#/gallery');
+    await page.waitForFunction(() => document.querySelectorAll('.gallery-grid .card').length === 24);
+    await page.locator('.sentinel').scrollIntoViewIfNeeded();
+    await page.waitForFunction(() => document.querySelectorAll('.gallery-grid .card').length === 28);
+  });
+
+  await check('deleting an image can be undone within its window', async () => {
+    await page.locator('.gallery-grid .card-link').first().click();
+    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
+    const image = page.url();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('heading', { name: 'Gallery' }).waitFor();
+    await page.getByRole('button', { name: 'Undo' }).click();
+    await page.waitForURL(image);
+    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
+    await page.waitForTimeout(6500);
+    await page.reload();
+    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
+  });
+
   await check('switching language translates the app and is kept in the profile', async () => {
+    await go('#/gallery');
     await page.locator('#lang').click();
     await page.getByRole('link', { name: 'Galeri' }).waitFor();
     assert(await page.evaluate(() => document.documentElement.lang) === 'id', 'html lang is id');
