@@ -26,6 +26,9 @@ pub enum ApiError {
     /// 409 CONFLICT: the request collides with the current state.
     #[error("{0}")]
     Conflict(String),
+    /// 410 GONE: the resource existed and has ended for good (an expired share link).
+    #[error("{0}")]
+    Gone(String),
     /// 413 PAYLOAD_TOO_LARGE: the body is over `limit` bytes.
     #[error("request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
@@ -69,6 +72,7 @@ impl ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ContentRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -87,6 +91,7 @@ impl ApiError {
             Self::NotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::Conflict(_) => "CONFLICT",
+            Self::Gone(_) => "GONE",
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             Self::ContentRejected(_) => "CONTENT_REJECTED",

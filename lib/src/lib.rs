@@ -4,7 +4,8 @@
 //! - [`app`]: `App`, built once per process: configuration, the shared HTTP client, service clients.
 //! - [`auth`]: passwords (argon2id), access JWTs, opaque tokens and API keys, the secret box.
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
-//! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms): parse, don't validate.
+//! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms, share tokens):
+//!   parse, don't validate.
 //! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
 //! - [`gemini`]: Gemini image generation (`generateContent`): retries, safety blocks, image checks.
@@ -35,4 +36,4 @@ pub mod supabase;
 
 pub use app::App;
 pub use error::ApiError;
-pub use routes::{Function, handle, serve};
+pub use routes::{Function, handle, rewrite, serve};

@@ -1,5 +1,6 @@
 //! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`),
-//! the library's route handlers on `/api/*` exactly as Vercel mounts them, and `public/`.
+//! the library's route handlers on `/api/*` exactly as Vercel mounts them (with vercel.json's
+//! rewrite of the share page `/s/{token}`), and `public/`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -116,7 +117,11 @@ pub fn router(parts: Parts<'_>) -> Router {
         pool.clone(),
         storage::Settings { jwt_secret: keys.jwt_secret.clone(), dir: storage_dir.to_path_buf() },
     );
-    let functions = Router::new().route("/api", any(api)).route("/api/{*rest}", any(api)).with_state(app);
+    let functions = Router::new()
+        .route("/api", any(api))
+        .route("/api/{*rest}", any(api))
+        .route("/s/{token}", any(rewritten))
+        .with_state(app);
     Router::new()
         .nest("/rest/v1", faults.layer(Service::Postgrest, postgrest::router(pool, settings)))
         .nest("/resend", outbox.record(faults.layer(Service::Resend, resend::router(outbox.clone()))))
@@ -135,6 +140,22 @@ async fn api(State(app): State<Arc<App>>, req: Request) -> Response {
         Some(function) => studio::handle(function, &app, req).await,
         None => {
             let err = studio::ApiError::NotFound(format!("no function serves {}", req.uri().path()));
+            studio::http::error_response(&err, &studio::http::Request::new(req, "").request_id)
+        }
+    };
+    response.map(Body::new).into_response()
+}
+
+/// A page vercel.json rewrites to a function (`/s/{token}`): handed over under the rewritten URI,
+/// so the handler sees what it sees on Vercel.
+async fn rewritten(State(app): State<Arc<App>>, mut req: Request) -> Response {
+    let response = match studio::rewrite(req.uri()) {
+        Some((function, uri)) => {
+            *req.uri_mut() = uri;
+            studio::handle(function, &app, req).await
+        }
+        None => {
+            let err = studio::ApiError::NotFound(format!("nothing is served at {}", req.uri().path()));
             studio::http::error_response(&err, &studio::http::Request::new(req, "").request_id)
         }
     };

@@ -1,6 +1,6 @@
 //! The built api/ binaries, started as Vercel starts them (`VERCEL_DEV_PORT`) against the local
-//! stack: templates answers with real data, auth, gallery and generate refuse the anonymous, and the
-//! cron runs only for its secret.
+//! stack: templates answers with real data, auth, gallery and generate refuse the anonymous, gallery
+//! serves the share page under vercel.json's rewrite, and the cron runs only for its secret.
 
 use std::process::Stdio;
 use std::time::Duration;
@@ -74,6 +74,29 @@ async fn gallery_binary_refuses_an_anonymous_listing() {
     let answer = get(&format!("{}/api/gallery?_path=3f2b6a6e-0f4e-4c43-9a55-1b2f6a0c9d11", function.url)).await;
 
     assert_eq!((answer.status, answer.error_code()), (401, "UNAUTHORIZED"));
+}
+
+#[tokio::test]
+async fn gallery_binary_serves_the_share_page_under_the_rewrite_of_s_token() {
+    let stack = TestStack::start().await;
+    let account = crate::helpers::signed_up(&stack, "siti@example.com").await;
+    let image = crate::gallery::inserted(&stack, &account.id, "kucing oren", 1).await;
+    crate::gallery::sql(
+        &stack,
+        &format!("update generated_images set title = 'Kucing & genteng' where id = '{image}'"),
+    )
+    .await;
+    let link = crate::gallery::shared(&stack, &account, &format!("/{image}"), None).await;
+    let function = start(env!("CARGO_BIN_EXE_gallery"), &stack.function_env()).await;
+
+    // vercel.json: { "source": "/s/:token", "destination": "/api/gallery?_path=s/:token" }
+    let url = format!("{}/api/gallery?_path=s/{}", function.url, link["token"].as_str().unwrap());
+    let response = reqwest::get(url).await.unwrap();
+
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "text/html; charset=utf-8");
+    let html = response.text().await.unwrap();
+    assert!(html.contains(r#"<meta property="og:title" content="Kucing &amp; genteng">"#), "{html}");
 }
 
 #[tokio::test]

@@ -1,14 +1,20 @@
 //! The gallery through HTTP: listing (order, keyset pagination, search, filters), one image with
-//! its versions, editing and publishing, deleting. Images come from `POST /api/generate` where real
-//! stored objects matter, and from SQL inserts where volume does.
+//! its versions, editing and publishing, deleting, the public feed, share links and their page.
+//! Images come from `POST /api/generate` where real stored objects matter, and from SQL inserts
+//! where volume does.
 
 mod access;
 mod collections;
 mod editing;
 mod listing;
 mod prompts;
+mod public_feed;
 mod removal;
 mod search;
+mod share_access;
+mod share_page;
+mod shared_links;
+mod sharing;
 
 use std::path::{Path, PathBuf};
 
@@ -89,4 +95,30 @@ pub fn files_of(dir: &Path, needle: &str) -> Vec<PathBuf> {
         })
         .filter(|path| path.to_string_lossy().contains(needle))
         .collect()
+}
+
+/// Publishes the SQL-inserted image `id` as if `PATCH {is_public: true}` had: `minutes_ago`, with
+/// public paths for its 150 px derivative and its original.
+pub async fn published(stack: &TestStack, id: &str, minutes_ago: i32) {
+    sql(
+        stack,
+        &format!(
+            "update generated_images set is_public = true, published_at = now() - make_interval(mins => {minutes_ago}),
+                    public_paths = jsonb_build_object('150', id || '/w150.webp', 'original', id || '/original.png')
+              where id = '{id}'"
+        ),
+    )
+    .await;
+}
+
+/// A new share link of `account` for `target` (`/{image}` or `/collections/{id}`); returns its data.
+pub async fn shared(stack: &TestStack, account: &Account, target: &str, body: Option<Value>) -> Value {
+    let answer = call(stack, reqwest::Method::POST, &format!("{target}/share"), Some(&account.access), body).await;
+    assert_eq!(answer.status, 201, "share {target}: {}", answer.body);
+    answer.data().clone()
+}
+
+/// One number from the test database (a count, a view count).
+pub async fn count(stack: &TestStack, query: &str) -> i64 {
+    stack.db.client().await.query_one(query, &[]).await.unwrap().get(0)
 }

@@ -124,3 +124,16 @@ pub async fn log_in(stack: &studio_local::testing::TestStack, email: &str, passw
         refresh: data["refresh_token"].as_str().unwrap().to_owned(),
     }
 }
+
+/// Waits, if fewer than `needed` seconds are left in the current window of `window` seconds, for the
+/// next one to start. The limiter counts in windows that start at multiples of their length since
+/// the Unix epoch, and a count is exact only inside one: a test whose requests straddle a boundary
+/// would see the count restart (fixed window) or carry over only in part (sliding window).
+pub async fn inside_one_window(window: std::time::Duration, needed: std::time::Duration) {
+    let since_epoch = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("a clock after 1970");
+    let into = since_epoch.as_millis() % window.as_millis();
+    let left = std::time::Duration::from_millis(u64::try_from(window.as_millis() - into).unwrap_or(u64::MAX));
+    if left < needed {
+        tokio::time::sleep(left + std::time::Duration::from_millis(50)).await;
+    }
+}

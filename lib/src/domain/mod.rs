@@ -3,8 +3,10 @@
 mod email;
 pub mod generation;
 mod password;
+mod share_token;
 mod text;
 
 pub use email::Email;
 pub use password::NewPassword;
+pub use share_token::ShareToken;
 pub use text::{SearchTerm, Slug, TemplateRef};

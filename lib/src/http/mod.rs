@@ -7,6 +7,6 @@ mod response;
 mod router;
 
 pub use body::{JSON_BODY_LIMIT, json_from_bytes, read_body, read_json};
-pub use request::{Query, Request};
-pub use response::{Body, Cached, Meta, error_response, json_response};
+pub use request::{Query, REWRITE_PARAM, Request};
+pub use response::{Body, Cached, Meta, error_response, json_response, log_error};
 pub use router::Router;

@@ -100,8 +100,9 @@ fn envelope(status: StatusCode, body: &Value, cached: Cached) -> Response<Body> 
     response
 }
 
-/// One structured line per server-side failure, with the whole cause chain.
-fn log_error(err: &ApiError, request_id: &str) {
+/// One structured line per server-side failure, with the whole cause chain (also for routes that
+/// answer with something other than the envelope, such as an HTML page).
+pub fn log_error(err: &ApiError, request_id: &str) {
     let mut causes = Vec::new();
     let mut source = std::error::Error::source(err);
     while let Some(cause) = source {

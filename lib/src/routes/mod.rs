@@ -16,7 +16,7 @@ use http_body::Body as HttpBody;
 
 use crate::app::App;
 use crate::error::{ApiError, BoxError};
-use crate::http::{Body, Request, error_response};
+use crate::http::{Body, REWRITE_PARAM, Request, error_response};
 
 /// The functions deployed from `api/`, each owning every path below its prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +48,19 @@ impl Function {
             .into_iter()
             .find(|f| path.strip_prefix(f.prefix()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
     }
+}
+
+/// The pages outside `/api` that vercel.json rewrites to a function, and the URI the function is
+/// handed: `/s/{token}` (a share link's page) becomes `/api/gallery?_path=s/{token}`, the page's
+/// own query kept. The local server routes them through here, so they reach the handlers as on
+/// Vercel.
+pub fn rewrite(uri: &http::Uri) -> Option<(Function, http::Uri)> {
+    let token = uri.path().strip_prefix("/s/").filter(|t| !t.is_empty() && !t.contains('/'))?;
+    let sub_path: String = url::form_urlencoded::byte_serialize(format!("s/{token}").as_bytes()).collect();
+    let rest = uri.query().map(|q| format!("&{q}")).unwrap_or_default();
+    let prefix = Function::Gallery.prefix();
+    let uri = format!("{prefix}?{REWRITE_PARAM}={sub_path}{rest}").parse().ok()?;
+    Some((Function::Gallery, uri))
 }
 
 /// Answers one request with `function`'s handlers. Never fails: every error becomes an envelope.
@@ -96,5 +109,20 @@ mod tests {
         assert_eq!(Function::for_path("/api/templatesx"), None);
         assert_eq!(Function::for_path("/api/cron"), None);
         assert_eq!(Function::for_path("/index.html"), None);
+    }
+
+    #[test]
+    fn share_pages_are_rewritten_to_the_gallery_function_as_vercel_does() {
+        let rewritten = |uri: &str| rewrite(&uri.parse().unwrap()).map(|(f, uri)| (f, uri.to_string()));
+        assert_eq!(rewritten("/s/abc_DEF-123"), Some((Function::Gallery, "/api/gallery?_path=s%2Fabc_DEF-123".into())));
+        assert_eq!(
+            rewritten("/s/abc?cursor=xyz"),
+            Some((Function::Gallery, "/api/gallery?_path=s%2Fabc&cursor=xyz".into()))
+        );
+        for not_a_page in ["/s/", "/s/a/b", "/share/abc", "/api/gallery/s/abc"] {
+            assert_eq!(rewritten(not_a_page), None, "{not_a_page}");
+        }
+        let request = Request::new(http::Request::get("/api/gallery?_path=s%2Fabc").body(()).unwrap(), "/api/gallery");
+        assert_eq!(request.path, "/api/gallery/s/abc");
     }
 }

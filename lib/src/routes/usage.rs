@@ -11,10 +11,13 @@ use crate::error::ApiError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Action {
+    #[allow(dead_code, reason = "logged by the download route, built beside the sharing routes (issue 6)")]
     Download,
     ShareCreate,
     ShareView,
+    #[allow(dead_code, reason = "no route shows a single image to others yet")]
     ImageView,
+    #[allow(dead_code, reason = "logged by the export route, built beside the sharing routes (issue 6)")]
     Export,
 }
 
@@ -50,4 +53,21 @@ pub(crate) async fn record(
     });
     app.db.run(app.db.from("usage_logs").insert(row.to_string())).await?;
     Ok(())
+}
+
+/// [`record`] for an event whose request has already done its work (a link made, a view counted):
+/// a lost log row must not turn it into an error the client would retry, and so repeat. The
+/// failure goes to the log instead.
+pub(crate) async fn record_or_log(
+    app: &App,
+    who: Option<&Principal>,
+    action: Action,
+    image: Option<Uuid>,
+    details: Value,
+) {
+    if let Err(err) = record(app, who, action, image, details).await {
+        let line = json!({ "level": "error", "event": "usage_log_failed", "action": action.as_str(),
+                           "image": image, "error": err.to_string() });
+        eprintln!("{line}");
+    }
 }

@@ -46,6 +46,7 @@ async fn a_bad_change_is_refused_naming_the_field_and_changes_nothing() {
         ("a tag too long", json!({ "tags": ["a".repeat(51)] }), "tags[0]"),
         ("tags not a list", json!({ "tags": "kucing" }), "tags"),
         ("favourite not a boolean", json!({ "is_favorite": "yes" }), "is_favorite"),
+        ("show_prompt not a boolean", json!({ "show_prompt": 1 }), "show_prompt"),
         ("an unknown field", json!({ "title": "x", "user_id": account.id }), "user_id"),
         ("nothing to change", json!({}), "body"),
     ];

@@ -2,6 +2,7 @@
 //! (failing closed), the daily and monthly quota (atomic under concurrency, reset lazily).
 
 use serde_json::json;
+use std::time::Duration;
 use studio_local::faults::{Fault, Service};
 use studio_local::testing::TestStack;
 
@@ -45,6 +46,7 @@ async fn generation_is_refused_with_503_when_the_rate_limiter_is_down() {
 
 #[tokio::test]
 async fn the_third_request_in_a_minute_is_rate_limited_and_not_charged() {
+    crate::helpers::inside_one_window(Duration::from_secs(60), Duration::from_secs(40)).await;
     let stack = TestStack::start_with_env(&[("GENERATE_RATE_PER_MINUTE", "2")]).await;
     let account = signed_up(&stack, "siti@example.com").await;
     for attempt in 1..=2 {

@@ -1,4 +1,5 @@
-//! `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, and publishing.
+//! `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, publishing, and whether the public
+//! feed shows the prompt.
 //!
 //! Publishing copies the original and every derivative into the public bucket, then records the
 //! copies; if recording fails the copies are removed again. Unpublishing removes the copies first,
@@ -28,6 +29,7 @@ pub struct ChangeBody {
     tags: Option<Vec<String>>,
     is_favorite: Option<bool>,
     is_public: Option<bool>,
+    show_prompt: Option<bool>,
 }
 
 /// A checked change: the columns to write, and whether to publish or unpublish.
@@ -52,10 +54,13 @@ impl Change {
         if let Some(favorite) = body.is_favorite {
             columns.insert("is_favorite".into(), json!(favorite));
         }
+        if let Some(show_prompt) = body.show_prompt {
+            columns.insert("show_prompt".into(), json!(show_prompt));
+        }
         if columns.is_empty() && body.is_public.is_none() {
             return Err(ApiError::validation(
                 "body",
-                "name at least one of title, alt_text, tags, is_favorite, is_public",
+                "name at least one of title, alt_text, tags, is_favorite, is_public, show_prompt",
             ));
         }
         Ok(Self { columns, publish: body.is_public })

@@ -13,7 +13,7 @@ use crate::error::ApiError;
 
 /// The columns every gallery read selects (never the search vector).
 pub const COLUMNS: &str = "id,prompt,negative_prompt,template_id,aspect_ratio,quality,model,seed,title,alt_text,\
-tags,is_favorite,is_public,published_at,parent_image_id,width,height,bytes,mime_type,storage_path,\
+tags,is_favorite,is_public,show_prompt,published_at,parent_image_id,width,height,bytes,mime_type,storage_path,\
 derivative_paths,public_paths,created_at,updated_at";
 
 /// How long the signed URLs in a response stay valid: long enough to scroll a page and come back.
@@ -34,6 +34,8 @@ pub struct Image {
     tags: Vec<String>,
     is_favorite: bool,
     pub is_public: bool,
+    /// Whether the public feed shows the prompt while the image is published.
+    show_prompt: bool,
     published_at: Option<String>,
     pub parent_image_id: Option<Uuid>,
     width: Option<u32>,
@@ -50,12 +52,8 @@ pub struct Image {
 }
 
 impl Image {
-    /// The derivatives by ascending width (the keys are text, so "1920" would sort before "300").
     fn derivatives(&self) -> Vec<(u32, &str)> {
-        let mut sized: Vec<(u32, &str)> =
-            self.derivative_paths.iter().filter_map(|(w, p)| Some((w.parse().ok()?, p.as_str()))).collect();
-        sized.sort_unstable();
-        sized
+        by_width(&self.derivative_paths)
     }
 
     /// The original's name (`original`) or a derivative's width, with its private object path.
@@ -70,14 +68,13 @@ impl Image {
     }
 
     fn to_json(&self, app: &App, signed: &HashMap<&str, &str>) -> Value {
-        let height_at = |width: u32| match (self.width, self.height) {
-            (Some(w), Some(h)) if w > 0 => Some((f64::from(width) * f64::from(h) / f64::from(w)).round() as u32),
-            _ => None,
-        };
         let derivatives: Vec<Value> = self
             .derivatives()
             .into_iter()
-            .map(|(width, path)| json!({ "width": width, "height": height_at(width), "url": signed.get(path) }))
+            .map(|(width, path)| {
+                json!({ "width": width, "height": scaled_height(self.width, self.height, width),
+                        "url": signed.get(path) })
+            })
             .collect();
         let public_url = |path: &str| app.storage.public_url(app.storage.public_bucket(), path);
         let public_urls = self.public_paths.as_ref().map(|paths| {
@@ -85,7 +82,8 @@ impl Image {
         });
         json!({
             "id": self.id, "title": self.title, "alt_text": self.alt_text, "tags": self.tags,
-            "is_favorite": self.is_favorite, "is_public": self.is_public, "published_at": self.published_at,
+            "is_favorite": self.is_favorite, "is_public": self.is_public,
+            "show_prompt": self.show_prompt, "published_at": self.published_at,
             "parent_image_id": self.parent_image_id, "created_at": self.created_at, "updated_at": self.updated_at,
             "width": self.width, "height": self.height, "bytes": self.bytes, "mime_type": self.mime_type,
             "parameters": {
@@ -95,6 +93,22 @@ impl Image {
             "urls": { "original": signed.get(self.storage_path.as_str()), "derivatives": derivatives },
             "public_urls": public_urls,
         })
+    }
+}
+
+/// Derivative paths keyed by width (as text) by ascending width ("1920" sorts before "300" as text);
+/// other keys ("original") are left out.
+pub fn by_width(paths: &BTreeMap<String, String>) -> Vec<(u32, &str)> {
+    let mut sized: Vec<(u32, &str)> = paths.iter().filter_map(|(w, p)| Some((w.parse().ok()?, p.as_str()))).collect();
+    sized.sort_unstable();
+    sized
+}
+
+/// The height of a derivative `target` pixels wide of an image `width` x `height`.
+pub fn scaled_height(width: Option<u32>, height: Option<u32>, target: u32) -> Option<u32> {
+    match (width, height) {
+        (Some(w), Some(h)) if w > 0 => Some((f64::from(target) * f64::from(h) / f64::from(w)).round() as u32),
+        _ => None,
     }
 }
 

@@ -9,31 +9,51 @@
 //! - `GET/POST /api/gallery/collections`, `GET/PATCH/DELETE /api/gallery/collections/{id}`,
 //!   `POST/DELETE /api/gallery/collections/{id}/images`: collections (their images are listed by
 //!   `GET /api/gallery?collection={id}`).
+//! - `POST /api/gallery/{id}/share`, `POST /api/gallery/collections/{id}/share`,
+//!   `GET /api/gallery/shares`, `DELETE /api/gallery/shares/{id}`: the owner's share links.
 //!
-//! Reading needs the `gallery:read` scope, changing `gallery:write`. Another user's image is "not
-//! found" whether or not it is public.
+//! For anyone, with no credentials read (any sent are ignored):
+//! - `GET /api/gallery/public`: the feed of published images.
+//! - `GET /api/gallery/shared/{token}`: what a share link shows; `/s/{token}`: its HTML page.
+//!
+//! Everything else is the caller's own: reading needs the `gallery:read` scope, changing
+//! `gallery:write`. Another user's image is "not found" whether or not it is public.
 
 mod collections;
 mod editing;
 mod image;
 mod listing;
 mod prompts;
+mod public_feed;
 mod removal;
+mod share_html;
+mod share_page;
+mod shared;
+mod shares;
 mod tags;
+mod window;
 
-use http::{Method, StatusCode};
+use http::{HeaderMap, Method, StatusCode};
 use http_body::Body as HttpBody;
 use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::app::App;
-use crate::auth::principal::{self, Scope};
+use crate::auth::principal::{self, Principal, Scope};
 use crate::error::{ApiError, BoxError};
 use crate::http::{Body, Cached, Meta, Request, Router, json_response, read_json};
+use shared::Target;
 
 #[derive(Clone, Copy)]
 enum Endpoint {
+    PublicFeed,
+    Shared,
+    SharePage,
+    Shares,
+    RevokeShare,
+    ShareCollection,
+    ShareImage,
     Collections,
     CreateCollection,
     Collection,
@@ -51,6 +71,14 @@ enum Endpoint {
 }
 
 static ROUTER: Router<Endpoint> = Router::new(&[
+    (Method::GET, "/api/gallery/public", Endpoint::PublicFeed),
+    (Method::GET, "/api/gallery/shared/:token", Endpoint::Shared),
+    (Method::GET, "/api/gallery/s/:token", Endpoint::SharePage),
+    // The share page's own path, for a platform that hands the function the path before rewriting.
+    (Method::GET, "/s/:token", Endpoint::SharePage),
+    (Method::GET, "/api/gallery/shares", Endpoint::Shares),
+    (Method::DELETE, "/api/gallery/shares/:id", Endpoint::RevokeShare),
+    (Method::POST, "/api/gallery/collections/:id/share", Endpoint::ShareCollection),
     (Method::GET, "/api/gallery/collections", Endpoint::Collections),
     (Method::POST, "/api/gallery/collections", Endpoint::CreateCollection),
     (Method::GET, "/api/gallery/collections/:id", Endpoint::Collection),
@@ -65,6 +93,7 @@ static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::GET, "/api/gallery/:id", Endpoint::One),
     (Method::PATCH, "/api/gallery/:id", Endpoint::Update),
     (Method::DELETE, "/api/gallery/:id", Endpoint::Delete),
+    (Method::POST, "/api/gallery/:id/share", Endpoint::ShareImage),
 ]);
 
 pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body>, ApiError>
@@ -73,77 +102,109 @@ where
     B::Error: Into<BoxError>,
 {
     let (endpoint, params) = ROUTER.resolve(&req.method, &req.path)?;
-    let who = principal::authenticate(app, &req.headers).await?;
-    let user = who.user_id;
     let request_id = req.request_id.as_str();
+    // Each arm authenticates for itself, so the endpoints open to anyone never read a credential.
     let data = match endpoint {
+        Endpoint::PublicFeed => return public_feed::respond(app, &req.query, request_id).await,
+        Endpoint::Shared => return shared::respond(app, &params[0], &req.query, request_id).await,
+        Endpoint::SharePage => {
+            return Ok(share_page::respond(app, &params[0], &req.query, &req.headers, request_id).await);
+        }
+        Endpoint::Shares => {
+            let user = caller(app, &req.headers, Scope::GalleryRead).await?.user_id;
+            let (items, pagination) = shares::list(app, user, &req.query).await?;
+            let meta = Meta { request_id, pagination: Some(pagination) };
+            return Ok(json_response(StatusCode::OK, items, meta, Cached::Never));
+        }
+        Endpoint::RevokeShare => {
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
+            shares::revoke(app, user, shares::parse_id(&params[0])?).await?
+        }
+        Endpoint::ShareCollection | Endpoint::ShareImage => {
+            let who = caller(app, &req.headers, Scope::GalleryWrite).await?;
+            let target = if matches!(endpoint, Endpoint::ShareImage) {
+                Target::Image(image::parse_id(&params[0])?)
+            } else {
+                Target::Collection(collections::parse_id(&params[0])?)
+            };
+            let body = shares::read_new_share(&req.headers, req.body).await?;
+            let created = shares::create(app, &who, target, body).await?;
+            return Ok(json_response(StatusCode::CREATED, created, Meta::new(request_id), Cached::Never));
+        }
         Endpoint::Collections => {
-            who.require(Scope::GalleryRead)?;
+            let user = caller(app, &req.headers, Scope::GalleryRead).await?.user_id;
             collections::list(app, user).await?
         }
         Endpoint::CreateCollection => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             let created = collections::create(app, user, read_json(&req.headers, req.body).await?).await?;
             return Ok(json_response(StatusCode::CREATED, created, Meta::new(request_id), Cached::Never));
         }
         Endpoint::Collection => {
-            who.require(Scope::GalleryRead)?;
+            let user = caller(app, &req.headers, Scope::GalleryRead).await?.user_id;
             collections::one(app, user, collections::parse_id(&params[0])?).await?
         }
         Endpoint::UpdateCollection => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             let id = collections::parse_id(&params[0])?;
             collections::update(app, user, id, read_json(&req.headers, req.body).await?).await?
         }
         Endpoint::DeleteCollection => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             collections::delete(app, user, collections::parse_id(&params[0])?).await?
         }
         Endpoint::AddToCollection => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             let id = collections::parse_id(&params[0])?;
             collections::add(app, user, id, read_json(&req.headers, req.body).await?).await?
         }
         Endpoint::RemoveFromCollection => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             let id = collections::parse_id(&params[0])?;
             collections::remove(app, user, id, read_json(&req.headers, req.body).await?).await?
         }
         Endpoint::Prompts => {
-            who.require(Scope::GalleryRead)?;
+            let user = caller(app, &req.headers, Scope::GalleryRead).await?.user_id;
             prompts::list(app, user, &req.query).await?
         }
         Endpoint::PinPrompt => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             let id = prompts::parse_id(&params[0])?;
             prompts::pin(app, user, id, read_json(&req.headers, req.body).await?).await?
         }
         Endpoint::DeletePrompt => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             prompts::delete(app, user, prompts::parse_id(&params[0])?).await?
         }
         Endpoint::List => {
-            who.require(Scope::GalleryRead)?;
+            let user = caller(app, &req.headers, Scope::GalleryRead).await?.user_id;
             let listing = listing::Listing::parse(&req.query)?;
             let (items, pagination) = listing::page(app, user, &listing).await?;
             let meta = Meta { request_id, pagination: Some(pagination) };
             return Ok(json_response(StatusCode::OK, items, meta, Cached::Never));
         }
         Endpoint::One => {
-            who.require(Scope::GalleryRead)?;
+            let user = caller(app, &req.headers, Scope::GalleryRead).await?.user_id;
             one(app, user, image::parse_id(&params[0])?).await?
         }
         Endpoint::Update => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             let id = image::parse_id(&params[0])?;
             editing::update(app, user, id, read_json(&req.headers, req.body).await?).await?
         }
         Endpoint::Delete => {
-            who.require(Scope::GalleryWrite)?;
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             removal::delete(app, user, image::parse_id(&params[0])?).await?
         }
     };
     Ok(json_response(StatusCode::OK, data, Meta::new(request_id), Cached::Never))
+}
+
+/// The signed-in caller or API key, allowed `scope`; 401 without credentials, 403 without the scope.
+async fn caller(app: &App, headers: &HeaderMap, scope: Scope) -> Result<Principal, ApiError> {
+    let who = principal::authenticate(app, headers).await?;
+    who.require(scope)?;
+    Ok(who)
 }
 
 /// The image with its place in the version tree: the image it was edited from, and its edits.
