@@ -3,7 +3,7 @@
 // (authenticated answers are never cached), images cache-first under a size limit, and the
 // Background Sync tag of the offline prompt queue.
 
-const VERSION = 'v1';
+const VERSION = 'v2';
 const SHELL_CACHE = `shell-${VERSION}`;
 // Images keep their cache across versions: an image at a path never changes.
 const IMAGE_CACHE = 'images-v1';
@@ -15,10 +15,10 @@ const PRECACHE = [
   '/icons/icon.svg', '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
   '/js/api.js', '/js/controller.js', '/js/db.js', '/js/dom.js', '/js/i18n.js', '/js/library.js', '/js/queue.js',
   '/js/strings.js',
-  '/js/screens/auth.js', '/js/screens/collections.js', '/js/screens/dashboard.js', '/js/screens/gallery.js',
+  '/js/screens/auth.js', '/js/screens/collections.js', '/js/screens/dashboard.js', '/js/screens/explore.js', '/js/screens/gallery.js',
   '/js/screens/generate.js', '/js/screens/image.js', '/js/screens/settings.js',
   '/js/widgets/card.js', '/js/widgets/install.js', '/js/widgets/keys.js', '/js/widgets/network.js',
-  '/js/widgets/queuelist.js', '/js/widgets/sessions.js', '/js/widgets/templates.js', '/js/widgets/toast.js',
+  '/js/widgets/queuelist.js', '/js/widgets/sessions.js', '/js/widgets/share.js', '/js/widgets/templates.js', '/js/widgets/toast.js',
   '/js/widgets/update.js',
 ];
 

@@ -16,7 +16,7 @@ const ROUTES = {
   'sign-in': ['auth', false], 'sign-up': ['auth', false], 'verify-email': ['auth', false],
   'forgot-password': ['auth', false], 'reset-password': ['auth', false],
   generate: ['generate', true], gallery: ['gallery', true], image: ['image', true],
-  collections: ['collections', true], dashboard: ['dashboard', true],
+  collections: ['collections', true], explore: ['explore', false], dashboard: ['dashboard', true],
   settings: ['settings', true],
 };
 

@@ -2,6 +2,18 @@
 // value filled in at run time. A key missing from either language is logged as an error.
 
 const id = {
+  'nav.explore': 'Jelajahi',
+  'explore.title': 'Jelajahi', 'explore.explain': 'Gambar yang diterbitkan pengguna lain.',
+  'explore.search': 'Cari gambar publik', 'explore.search_placeholder': 'Cari judul, tag, prompt…',
+  'explore.images': 'Gambar publik', 'explore.loading': 'Memuat gambar publik…', 'explore.empty': 'Belum ada gambar yang diterbitkan.',
+  'share.title': 'Tautan berbagi', 'share.explain_image': 'Siapa saja yang memegang tautan dapat melihat gambar ini, tanpa akun.',
+  'share.explain_collection': 'Siapa saja yang memegang tautan dapat melihat koleksi ini, tanpa akun.',
+  'share.show_prompt': 'Tampilkan prompt', 'share.expires': 'Berlaku', 'share.never': 'Sampai dicabut',
+  'share.day': '1 hari', 'share.week': '7 hari', 'share.month': '30 hari', 'share.create': 'Buat tautan',
+  'share.copy': 'Salin tautan', 'share.copied': 'Tautan disalin.', 'share.system': 'Bagikan…',
+  'share.state_active': 'aktif', 'share.state_expired': 'kedaluwarsa', 'share.state_revoked': 'dicabut',
+  'share.views': '{n} kali dilihat', 'share.until': 'sampai {date}', 'share.revoke': 'Cabut',
+  'share.revoke_named': 'Cabut tautan {token}',
   'shell.skip': 'Langsung ke isi', 'shell.nav': 'Menu utama', 'shell.loading': 'Memuat…', 'shell.offline': 'Luring',
   'shell.offline_screen': 'Layar ini belum tersimpan di perangkat. Sambungkan ke internet lalu coba lagi.',
   'shell.switch_language': 'Switch to English',
@@ -97,6 +109,18 @@ const id = {
 };
 
 const en = {
+  'nav.explore': 'Explore',
+  'explore.title': 'Explore', 'explore.explain': 'Images other people have published.',
+  'explore.search': 'Search public images', 'explore.search_placeholder': 'Search titles, tags, prompts…',
+  'explore.images': 'Public images', 'explore.loading': 'Loading public images…', 'explore.empty': 'Nothing is published yet.',
+  'share.title': 'Share link', 'share.explain_image': 'Anyone holding the link can see this image, no account needed.',
+  'share.explain_collection': 'Anyone holding the link can see this collection, no account needed.',
+  'share.show_prompt': 'Show the prompt', 'share.expires': 'Valid for', 'share.never': 'Until revoked',
+  'share.day': '1 day', 'share.week': '7 days', 'share.month': '30 days', 'share.create': 'Create link',
+  'share.copy': 'Copy link', 'share.copied': 'Link copied.', 'share.system': 'Share…',
+  'share.state_active': 'active', 'share.state_expired': 'expired', 'share.state_revoked': 'revoked',
+  'share.views': '{n} views', 'share.until': 'until {date}', 'share.revoke': 'Revoke',
+  'share.revoke_named': 'Revoke link {token}',
   'shell.skip': 'Skip to content', 'shell.nav': 'Main menu', 'shell.loading': 'Loading…', 'shell.offline': 'Offline',
   'shell.offline_screen': 'This screen is not saved on this device yet. Connect to the internet and try again.',
   'shell.switch_language': 'Ganti ke Bahasa Indonesia',

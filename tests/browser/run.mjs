@@ -23,7 +23,10 @@ await check('the service worker precaches every file of public/', () => {
   });
   walk(PUBLIC);
   const sw = readFileSync(join(PUBLIC, 'sw.js'), 'utf8');
-  const missing = files.filter((f) => !['/sw.js', '/index.html'].includes(f) && !sw.includes(`'${f}'`));
+  // Not the app's: the worker itself, the shell (precached as '/'), and the server-rendered share
+  // page's stylesheet (that page needs the network anyway).
+  const notShell = ['/sw.js', '/index.html', '/share.css'];
+  const missing = files.filter((f) => !notShell.includes(f) && !sw.includes(`'${f}'`));
   assert(missing.length === 0, `not in sw.js PRECACHE: ${missing.join(', ')}`);
 }, { fatal: false });
 
@@ -153,6 +156,35 @@ try {
     await screen('image');
   });
 
+  await check('a share link with the prompt opens signed out; published, the image is in Explore for anyone', async () => {
+    await page.getByLabel('Show the prompt').check();
+    await page.getByRole('button', { name: 'Create link' }).click();
+    const url = await page.locator('.share-url').textContent();
+    assert(/\/s\/[\w-]{20,}$/.test(url), `a share URL: ${url}`);
+    await page.getByText(/1 views|0 views/).first().waitFor();
+    await page.getByLabel(/Publish/).check();
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved', { exact: true }).waitFor();
+    // The share page sends a strict CSP: axe can only be injected with CSP bypassed.
+    const visitor = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB', bypassCSP: true });
+    try {
+      const stranger = await visitor.newPage();
+      watchErrors(stranger, errors);
+      await stranger.goto(url);
+      await stranger.getByText('a red lighthouse on a rocky cliff').waitFor();
+      const alt = await stranger.locator('figure img').getAttribute('alt');
+      assert(alt === 'A red lighthouse on grey rocks above the sea', `the shared picture's alt text: ${alt}`);
+      await axe(stranger, 'shared-image');
+      await shoot(stranger, 'shared-image');
+      await stranger.goto(`${BASE}/#/explore`);
+      await stranger.getByRole('img', { name: 'A red lighthouse on grey rocks above the sea' }).waitFor();
+      await axe(stranger, 'explore');
+      await shoot(stranger, 'explore');
+    } finally {
+      await visitor.close();
+    }
+  });
+
   await check('download gives the original PNG', async () => {
     await page.getByText('Download', { exact: true }).click();
     const [download] = await Promise.all([page.waitForEvent('download'),
@@ -257,8 +289,10 @@ try {
 
   await check('switching language translates the app and is kept in the profile', async () => {
     await go('#/gallery');
+    const stored = page.waitForResponse((r) => r.url().endsWith('/api/auth/profile') && r.request().method() === 'PATCH');
     await page.locator('#lang').click();
     await page.getByRole('link', { name: 'Galeri' }).waitFor();
+    assert((await stored).ok(), 'the language is stored in the profile');
     assert(await page.evaluate(() => document.documentElement.lang) === 'id', 'html lang is id');
     await page.evaluate(() => localStorage.removeItem('lang'));
     await page.reload();

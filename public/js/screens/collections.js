@@ -7,6 +7,7 @@ import { field, h, state } from '../dom.js';
 import { formatNumber, t } from '../i18n.js';
 import * as library from '../library.js';
 import { picture } from '../widgets/card.js';
+import { shareLinks } from '../widgets/share.js';
 import * as toast from '../widgets/toast.js';
 import * as gallery from './gallery.js';
 
@@ -72,7 +73,7 @@ function one(ctx, id) {
     if (!collection) return state(holder, 'error', t('collections.not_found'));
     inner = gallery.render({ ...ctx, query: new URLSearchParams() }, collection);
     holder.replaceChildren(inner.root);
-    if (!offline) holder.append(manage(ctx, collection));
+    if (!offline) holder.append(h('div', { class: 'collection-tools' }, manage(ctx, collection), shareLinks('collection', collection.id)));
     return undefined;
   }).catch((error) => state(holder, 'error', toast.describe(error)));
   return { root, title: t('collections.title'), dispose: () => inner?.dispose() };

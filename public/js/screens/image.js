@@ -7,6 +7,7 @@ import { field, h, state } from '../dom.js';
 import { formatBytes, formatDateTime, t } from '../i18n.js';
 import * as library from '../library.js';
 import { altOf, picture } from '../widgets/card.js';
+import { shareLinks } from '../widgets/share.js';
 import * as toast from '../widgets/toast.js';
 
 /** Deletion waits this long for an undo before it reaches the server. */
@@ -30,7 +31,8 @@ export function render(ctx) {
       h('figure', { class: 'image-figure' }, picture(image, '(min-width: 960px) 60vw, 100vw', true),
         image.alt_text ? h('figcaption', {}, image.alt_text) : null),
       h('div', { class: 'image-side' }, needsNetwork, actions(image, offline), parameters(image), versions(image),
-        offline ? null : editForm(image), offline ? null : details(image))));
+        offline ? null : editForm(image), offline ? null : details(image),
+        offline ? null : shareLinks('image', image.id))));
     if (ctx.query.get('edit')) body.querySelector('#instruction')?.focus();
   }
 
