@@ -2,6 +2,7 @@
 //!
 //! Layout:
 //! - [`app`]: `App`, built once per process: configuration, the shared HTTP client, service clients.
+//! - [`archive`]: ZIP archives written front to back for streaming (stored entries, data descriptors).
 //! - [`auth`]: passwords (argon2id), access JWTs, opaque tokens and API keys, the secret box.
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
 //! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms, share tokens):
@@ -22,6 +23,7 @@
 //! `vercel_runtime`, under the local dev server and in tests.
 
 pub mod app;
+pub mod archive;
 pub mod auth;
 pub mod config;
 pub mod domain;

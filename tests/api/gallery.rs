@@ -1,11 +1,14 @@
 //! The gallery through HTTP: listing (order, keyset pagination, search, filters), one image with
-//! its versions, editing and publishing, deleting, the public feed, share links and their page.
-//! Images come from `POST /api/generate` where real stored objects matter, and from SQL inserts
-//! where volume does.
+//! its versions, editing and publishing, deleting, bulk actions, downloads and exports, the public
+//! feed, share links and their page. Images come from `POST /api/generate` where real stored objects
+//! matter, and from SQL inserts where volume does.
 
 mod access;
+mod bulk;
 mod collections;
+mod downloads;
 mod editing;
+mod export;
 mod listing;
 mod prompts;
 mod public_feed;
@@ -33,6 +36,30 @@ pub async fn call(
     body: Option<Value>,
 ) -> Answer {
     send(request(method, &format!("{}/api/gallery{path}", stack.url), bearer, body)).await
+}
+
+/// One call to `/api/gallery{path}` whose answer is read as it comes (a file, not an envelope).
+pub async fn fetch(
+    stack: &TestStack,
+    method: reqwest::Method,
+    path: &str,
+    bearer: Option<&str>,
+    body: Option<Value>,
+) -> reqwest::Response {
+    request(method, &format!("{}/api/gallery{path}", stack.url), bearer, body).send().await.expect("the server answers")
+}
+
+/// The stored original of image `id`, from the Storage stand-in's directory.
+pub async fn original(stack: &TestStack, id: &str) -> Vec<u8> {
+    let row = stack
+        .db
+        .client()
+        .await
+        .query_one("select storage_path from generated_images where id::text = $1", &[&id])
+        .await
+        .unwrap();
+    let path: String = row.get(0);
+    std::fs::read(studio_local::storage::object_file(&stack.storage_dir, "images", &path)).unwrap()
 }
 
 /// One image made by the generator (1:1, standard: the stand-in renders it quickly), with its

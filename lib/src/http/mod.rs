@@ -1,10 +1,11 @@
 //! HTTP plumbing shared by every route: the request as handlers see it, body limits, the response
-//! envelope and the router.
+//! envelope, streamed file responses (`stream`) and the router.
 
 mod body;
 mod request;
 mod response;
 mod router;
+pub mod stream;
 
 pub use body::{JSON_BODY_LIMIT, json_from_bytes, read_body, read_json};
 pub use request::{Query, REWRITE_PARAM, Request};

@@ -1,5 +1,5 @@
 //! `ImagingError`: why a PNG could not be read, resized or encoded, and the product decision of what
-//! the user sees for each (`From<ImagingError> for ApiError`).
+//! the user sees for each when it comes from the model (`From<ImagingError> for ApiError`).
 
 use crate::error::ApiError;
 
@@ -23,6 +23,11 @@ pub enum ImagingError {
     /// libwebp refused to encode (out of memory, or a bug of ours in the picture set-up).
     #[error("WebP encoding failed with libwebp error {0}")]
     Encode(u32),
+    #[error("JPEG encoding failed: {0}")]
+    EncodeJpeg(#[source] image::ImageError),
+    /// The metadata does not fit the container it is written to (a JPEG segment holds 64 KiB).
+    #[error("{0} bytes of metadata do not fit")]
+    MetadataTooLarge(usize),
     #[error("resizing failed: {0}")]
     Resize(#[from] fast_image_resize::ResizeError),
     #[error("the imaging task panicked or was cancelled")]

@@ -3,18 +3,22 @@
 //! carries the generation parameters in the stored original.
 //!
 //! - `metadata`: `iTXt` chunks written, read and stripped without re-encoding pixels.
+//! - `convert`: downloads in PNG, JPEG or WebP, with the parameters (as XMP: `xmp`) or without.
 //! - `webp`: the libwebp encoder and its settings.
 //! - `error`: [`ImagingError`] and its product mapping to `ApiError`.
 //!
 //! Benchmarked against sharp by `bench/thumbs` (docs/BENCHMARKS.md).
 
+mod convert;
 mod error;
 mod metadata;
 mod webp;
+mod xmp;
 
 use fast_image_resize as fr;
 use rayon::prelude::*;
 
+pub use convert::{Format, convert, convert_blocking};
 pub use error::ImagingError;
 pub use metadata::{embed_png_metadata, read_png_metadata, strip_png_metadata};
 
@@ -63,7 +67,7 @@ pub fn derivatives(png: &[u8], widths: &[u32]) -> Result<Derivatives, ImagingErr
         .into_par_iter()
         .map(|(width, height)| {
             let rgb = resize(&pixels, width, height)?;
-            Ok(Derivative { width, height, webp: webp::encode_rgb(&rgb, width, height)? })
+            Ok(Derivative { width, height, webp: webp::encode_rgb(&rgb, width, height, webp::QUALITY)? })
         })
         .collect::<Result<Vec<_>, ImagingError>>()?;
     Ok(Derivatives { source_width, source_height, sizes })

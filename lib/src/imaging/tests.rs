@@ -145,3 +145,72 @@ async fn derivatives_blocking_runs_the_pipeline_off_the_async_threads() {
 
     assert_eq!((made.sizes[0].width, made.sizes[0].height), (150, 113));
 }
+
+/// The XMP packet inside `bytes` (a JPEG or WebP), if any.
+fn xmp_in(bytes: &[u8]) -> Option<String> {
+    let start = bytes.windows(10).position(|w| w == b"<?xpacket ")?;
+    let end = bytes.windows(19).position(|w| w == b"<?xpacket end=\"r\"?>")? + 19;
+    Some(String::from_utf8(bytes[start..end].to_vec()).unwrap())
+}
+
+fn tagged(width: u32, height: u32) -> bytes::Bytes {
+    let entries = [("prompt", "Kucing <oranye> & ikan 🐟"), ("seed", "42"), ("software", "AI Image Studio")];
+    embed_png_metadata(&png(width, height), &entries).unwrap().into()
+}
+
+#[test]
+fn conversions_decode_as_their_format_at_the_original_size() {
+    let original = tagged(120, 90);
+    for (format, expected) in [
+        (Format::Png, image::ImageFormat::Png),
+        (Format::Jpeg, image::ImageFormat::Jpeg),
+        (Format::Webp, image::ImageFormat::WebP),
+    ] {
+        for keep in [true, false] {
+            let converted = convert(original.clone(), format, keep).unwrap();
+
+            assert_eq!(image::guess_format(&converted).unwrap(), expected, "{format:?} keep={keep}");
+            let decoded = image::load_from_memory_with_format(&converted, expected).unwrap();
+            assert_eq!((decoded.width(), decoded.height()), (120, 90), "{format:?} keep={keep}");
+        }
+    }
+}
+
+#[test]
+fn kept_metadata_travels_as_xmp_and_stripped_leaves_none() {
+    let original = tagged(64, 48);
+    for format in [Format::Jpeg, Format::Webp] {
+        let kept = convert(original.clone(), format, true).unwrap();
+        let stripped = convert(original.clone(), format, false).unwrap();
+
+        let packet = xmp_in(&kept).unwrap_or_else(|| panic!("{format:?}: no XMP"));
+        assert!(packet.contains("<studio:prompt>Kucing &lt;oranye&gt; &amp; ikan 🐟</studio:prompt>"), "{packet}");
+        assert!(packet.contains("<studio:seed>42</studio:seed>"), "{packet}");
+        assert!(packet.contains("<xmp:CreatorTool>AI Image Studio</xmp:CreatorTool>"), "{packet}");
+        assert_eq!(xmp_in(&stripped), None, "{format:?}");
+        assert!(!stripped.windows(6).any(|w| w == b"Kucing"), "{format:?}: the prompt is still in the file");
+    }
+    assert!(read_png_metadata(&convert(original.clone(), Format::Png, false).unwrap()).is_empty());
+    assert_eq!(convert(original.clone(), Format::Png, true).unwrap(), original, "PNG is served as stored");
+}
+
+#[test]
+fn a_webp_with_xmp_is_a_valid_extended_file() {
+    let webp = convert(tagged(33, 17), Format::Webp, true).unwrap();
+
+    assert_eq!(u32::from_le_bytes(webp[4..8].try_into().unwrap()) as usize, webp.len() - 8, "RIFF size");
+    assert_eq!(&webp[12..16], b"VP8X");
+    assert_eq!(webp[20], 0x04, "only the XMP flag");
+    assert_eq!(
+        (u32::from_le_bytes([webp[24], webp[25], webp[26], 0]), u32::from_le_bytes([webp[27], webp[28], webp[29], 0])),
+        (32, 16)
+    );
+}
+
+#[test]
+fn conversions_refuse_originals_over_the_size_limits_before_decoding() {
+    let bomb: bytes::Bytes = header(MAX_SIDE + 1, 10, &[]).into();
+    for format in [Format::Jpeg, Format::Webp] {
+        assert!(matches!(convert(bomb.clone(), format, false), Err(ImagingError::TooLarge { .. })), "{format:?}");
+    }
+}

@@ -8,17 +8,17 @@ use super::ImagingError;
 /// methods are 2–4x faster but cost 4–10 % more bytes at lower SSIM, and no other setting
 /// (segments, SNS, filter, partition limit, autofilter) wins that back; docs/BENCHMARKS.md has the
 /// measurements.
-const QUALITY: f32 = 80.0;
+pub(super) const QUALITY: f32 = 80.0;
 const METHOD: i32 = 4;
 
-fn config() -> webp::WebPConfig {
+fn config(quality: f32) -> webp::WebPConfig {
     // SAFETY: WebPConfig is plain C data; WebPConfigInitInternal fills every field.
     let mut config: webp::WebPConfig = unsafe { std::mem::zeroed() };
     let ok = unsafe {
         webp::WebPConfigInitInternal(
             &mut config,
             webp::WebPPreset::WEBP_PRESET_DEFAULT,
-            QUALITY,
+            quality,
             webp::WEBP_ENCODER_ABI_VERSION as i32,
         )
     };
@@ -43,10 +43,10 @@ impl Drop for Encoding {
     }
 }
 
-/// Tightly packed 8-bit RGB pixels, `width`×`height`, to lossy WebP.
-pub(super) fn encode_rgb(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ImagingError> {
+/// Tightly packed 8-bit RGB pixels, `width`×`height`, to lossy WebP at `quality` (0–100).
+pub(super) fn encode_rgb(rgb: &[u8], width: u32, height: u32, quality: f32) -> Result<Vec<u8>, ImagingError> {
     assert_eq!(rgb.len(), width as usize * height as usize * 3, "RGB buffer does not match its size");
-    let config = config();
+    let config = config(quality);
     // SAFETY: zeroed C structs, initialised by libwebp before use; `rgb` outlives the import, which
     // copies it into the picture's own YUV planes; the writer lives in `encoding`, which outlives
     // the `WebPEncode` call that holds a pointer to it.

@@ -1,5 +1,5 @@
 //! Events other than generations, written to `usage_logs` for the owner's counts and the operator's
-//! daily figures: downloads, share links made and viewed, image views, exports. Generations and
+//! daily figures: downloads, share links made and viewed, exports. Generations and
 //! refunds are logged by their own SQL functions, in the same transaction as the charge.
 
 use serde_json::{Value, json};
@@ -11,13 +11,9 @@ use crate::error::ApiError;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Action {
-    #[allow(dead_code, reason = "logged by the download route, built beside the sharing routes (issue 6)")]
     Download,
     ShareCreate,
     ShareView,
-    #[allow(dead_code, reason = "no route shows a single image to others yet")]
-    ImageView,
-    #[allow(dead_code, reason = "logged by the export route, built beside the sharing routes (issue 6)")]
     Export,
 }
 
@@ -28,7 +24,6 @@ impl Action {
             Action::Download => "download",
             Action::ShareCreate => "share_create",
             Action::ShareView => "share_view",
-            Action::ImageView => "image_view",
             Action::Export => "export",
         }
     }

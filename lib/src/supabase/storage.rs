@@ -52,6 +52,8 @@ pub struct Download {
     pub content_type: String,
 }
 
+/// Cheap to clone (the HTTP client is shared): a streamed export keeps its own copy while it runs.
+#[derive(Clone)]
 pub struct Storage {
     http: reqwest::Client,
     /// `{SUPABASE_URL}/storage/v1`, no trailing slash.

@@ -123,7 +123,7 @@ async fn save(app: &App, user: Uuid, id: Uuid, columns: Map<String, Value>) -> R
 /// Copies the original and each derivative to `{image}/{file}` in the public bucket (the image id is
 /// public anyway; the owner's id stays out of public URLs). Returns `public_paths`; on a failure,
 /// the copies already made are deleted before the error is returned.
-async fn copy_to_public(app: &App, image: &Image) -> Result<Map<String, Value>, ApiError> {
+pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<String, Value>, ApiError> {
     let objects: Vec<(String, &str, String)> = image
         .private_objects()
         .into_iter()
@@ -146,14 +146,14 @@ async fn copy_to_public(app: &App, image: &Image) -> Result<Map<String, Value>, 
 }
 
 /// Copies a failed publish could not remove: public objects no row points at, for the operator.
-fn log_cleanup_failure(image: Uuid, err: &ApiError, objects: &[impl AsRef<str>]) {
+pub(super) fn log_cleanup_failure(image: Uuid, err: &ApiError, objects: &[impl AsRef<str>]) {
     let objects: Vec<&str> = objects.iter().map(AsRef::as_ref).collect();
     let line = json!({ "level": "error", "event": "publish_cleanup_failed", "image": image,
                        "error": err.to_string(), "objects": objects });
     eprintln!("{line}");
 }
 
-async fn delete_public(app: &App, paths: &[impl AsRef<str>]) -> Result<(), ApiError> {
+pub(super) async fn delete_public(app: &App, paths: &[impl AsRef<str>]) -> Result<(), ApiError> {
     if !paths.is_empty() {
         app.storage.delete(app.storage.public_bucket(), paths).await?;
     }

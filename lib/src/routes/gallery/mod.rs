@@ -5,6 +5,9 @@
 //! - `GET /api/gallery/{id}`: one image with its versions (parent and children).
 //! - `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, published or not.
 //! - `DELETE /api/gallery/{id}`: the image, its stored objects and its collection links.
+//! - `GET /api/gallery/{id}/download?format=&metadata=`: the original as PNG, JPEG or WebP, streamed.
+//! - `POST /api/gallery/bulk`: one action on up to 100 images, answered per id.
+//! - `POST /api/gallery/export`: a streamed ZIP of chosen images or a collection, with `metadata.json`.
 //! - `GET /api/gallery/prompts`, `PATCH/DELETE /api/gallery/prompts/{id}`: the prompt history.
 //! - `GET/POST /api/gallery/collections`, `GET/PATCH/DELETE /api/gallery/collections/{id}`,
 //!   `POST/DELETE /api/gallery/collections/{id}/images`: collections (their images are listed by
@@ -19,10 +22,15 @@
 //! Everything else is the caller's own: reading needs the `gallery:read` scope, changing
 //! `gallery:write`. Another user's image is "not found" whether or not it is public.
 
+mod bulk;
 mod collections;
+mod download;
 mod editing;
+mod export;
+mod filename;
 mod image;
 mod listing;
+mod original;
 mod prompts;
 mod public_feed;
 mod removal;
@@ -64,10 +72,13 @@ enum Endpoint {
     Prompts,
     PinPrompt,
     DeletePrompt,
+    Bulk,
+    Export,
     List,
     One,
     Update,
     Delete,
+    Download,
 }
 
 static ROUTER: Router<Endpoint> = Router::new(&[
@@ -89,11 +100,14 @@ static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::GET, "/api/gallery/prompts", Endpoint::Prompts),
     (Method::PATCH, "/api/gallery/prompts/:id", Endpoint::PinPrompt),
     (Method::DELETE, "/api/gallery/prompts/:id", Endpoint::DeletePrompt),
+    (Method::POST, "/api/gallery/bulk", Endpoint::Bulk),
+    (Method::POST, "/api/gallery/export", Endpoint::Export),
     (Method::GET, "/api/gallery", Endpoint::List),
     (Method::GET, "/api/gallery/:id", Endpoint::One),
     (Method::PATCH, "/api/gallery/:id", Endpoint::Update),
     (Method::DELETE, "/api/gallery/:id", Endpoint::Delete),
     (Method::POST, "/api/gallery/:id/share", Endpoint::ShareImage),
+    (Method::GET, "/api/gallery/:id/download", Endpoint::Download),
 ]);
 
 pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body>, ApiError>
@@ -176,6 +190,14 @@ where
             let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             prompts::delete(app, user, prompts::parse_id(&params[0])?).await?
         }
+        Endpoint::Bulk => {
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
+            bulk::run(app, user, read_json(&req.headers, req.body).await?).await?
+        }
+        Endpoint::Export => {
+            let who = caller(app, &req.headers, Scope::GalleryRead).await?;
+            return export::export(app, &who, read_json(&req.headers, req.body).await?, request_id).await;
+        }
         Endpoint::List => {
             let user = caller(app, &req.headers, Scope::GalleryRead).await?.user_id;
             let listing = listing::Listing::parse(&req.query)?;
@@ -195,6 +217,11 @@ where
         Endpoint::Delete => {
             let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             removal::delete(app, user, image::parse_id(&params[0])?).await?
+        }
+        Endpoint::Download => {
+            let who = caller(app, &req.headers, Scope::GalleryRead).await?;
+            let (id, wanted) = (image::parse_id(&params[0])?, download::Wanted::parse(&req.query)?);
+            return download::download(app, &who, id, wanted, request_id).await;
         }
     };
     Ok(json_response(StatusCode::OK, data, Meta::new(request_id), Cached::Never))

@@ -1,0 +1,104 @@
+//! Downloads: the stored PNG original as PNG, JPEG or WebP, with its generation parameters (PNG:
+//! the `iTXt` chunks as stored; JPEG and WebP: the same entries as XMP) or with no metadata at all.
+
+use bytes::Bytes;
+
+use super::{ImagingError, checked_size, metadata, webp, xmp};
+
+/// JPEG and WebP downloads are the image itself, not a preview: high quality, unlike the
+/// derivatives' 80.
+const JPEG_QUALITY: u8 = 90;
+const WEBP_QUALITY: f32 = 90.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    Png,
+    Jpeg,
+    Webp,
+}
+
+impl Format {
+    pub fn parse(raw: &str) -> Option<Self> {
+        match raw.to_ascii_lowercase().as_str() {
+            "png" => Some(Self::Png),
+            "jpeg" | "jpg" => Some(Self::Jpeg),
+            "webp" => Some(Self::Webp),
+            _ => None,
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpeg",
+            Self::Webp => "webp",
+        }
+    }
+
+    /// The file name extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Png => "png",
+            Self::Jpeg => "jpg",
+            Self::Webp => "webp",
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Png => "image/png",
+            Self::Jpeg => "image/jpeg",
+            Self::Webp => "image/webp",
+        }
+    }
+}
+
+/// `png` (an original as stored) in `format`; `keep_metadata` carries its text entries over,
+/// otherwise the result has no text, EXIF or XMP. PNG to PNG never touches the pixel data; JPEG and
+/// WebP decode it once, within the same size limits as the derivatives. CPU-bound: from async code
+/// call [`convert_blocking`].
+pub fn convert(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
+    match format {
+        Format::Png if keep_metadata => Ok(png),
+        Format::Png => Ok(metadata::strip_png_metadata(&png)?.into()),
+        Format::Jpeg => {
+            let (rgb, width, height) = decode(&png)?;
+            let mut jpeg = Vec::new();
+            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
+                .encode(&rgb, width, height, image::ExtendedColorType::Rgb8)
+                .map_err(ImagingError::EncodeJpeg)?;
+            match packet(&png, keep_metadata) {
+                Some(packet) => Ok(xmp::jpeg_with_xmp(&jpeg, &packet)?.into()),
+                None => Ok(jpeg.into()),
+            }
+        }
+        Format::Webp => {
+            let (rgb, width, height) = decode(&png)?;
+            let lossy = webp::encode_rgb(&rgb, width, height, WEBP_QUALITY)?;
+            match packet(&png, keep_metadata) {
+                Some(packet) => Ok(xmp::webp_with_xmp(&lossy, width, height, &packet)?.into()),
+                None => Ok(lossy.into()),
+            }
+        }
+    }
+}
+
+/// RGB pixels and size, the header checked against the limits before a pixel is inflated.
+fn decode(png: &[u8]) -> Result<(Vec<u8>, u32, u32), ImagingError> {
+    let (width, height) = checked_size(png)?;
+    let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).map_err(ImagingError::Decode)?;
+    // Gemini's images are opaque; JPEG has no alpha channel anyway.
+    Ok((image.into_rgb8().into_raw(), width, height))
+}
+
+/// The XMP packet of the original's text entries, if they are to be kept and there are any.
+fn packet(png: &[u8], keep_metadata: bool) -> Option<String> {
+    let entries = if keep_metadata { metadata::read_png_metadata(png) } else { Vec::new() };
+    (!entries.is_empty()).then(|| xmp::packet(&entries))
+}
+
+/// [`convert`] on tokio's blocking pool: decoding and encoding a 2048² image takes hundreds of
+/// milliseconds of CPU, which would stall every other request on an async worker thread.
+pub async fn convert_blocking(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
+    tokio::task::spawn_blocking(move || convert(png, format, keep_metadata)).await?
+}

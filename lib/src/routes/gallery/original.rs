@@ -1,0 +1,68 @@
+//! An image's original as downloads and exports hand it out: where it is stored, the file name it
+//! gets (from its title, else its prompt), and the description that goes with it in an export's
+//! `metadata.json`.
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use super::filename::FileName;
+use super::image::not_found;
+use crate::app::App;
+use crate::error::ApiError;
+
+/// The columns a download or an export reads.
+pub const COLUMNS: &str = "id,prompt,negative_prompt,template_id,aspect_ratio,quality,model,seed,title,alt_text,\
+tags,width,height,bytes,storage_path,published_at,created_at,updated_at";
+
+#[derive(Debug, Deserialize)]
+pub struct Original {
+    pub id: Uuid,
+    prompt: String,
+    negative_prompt: Option<String>,
+    template_id: Option<Uuid>,
+    aspect_ratio: String,
+    quality: String,
+    model: String,
+    seed: Option<i64>,
+    title: Option<String>,
+    alt_text: Option<String>,
+    tags: Vec<String>,
+    width: Option<u32>,
+    height: Option<u32>,
+    /// The stored original's size; rows from before sizes were recorded have none.
+    pub bytes: Option<i64>,
+    /// In the private bucket; always a PNG (generation stores every original as PNG).
+    pub storage_path: String,
+    published_at: Option<String>,
+    pub created_at: String,
+    updated_at: String,
+}
+
+impl Original {
+    /// The caller's image `id`; anyone else's is "not found".
+    pub async fn own(app: &App, user: Uuid, id: Uuid) -> Result<Self, ApiError> {
+        let query =
+            app.db.from("generated_images").select(COLUMNS).eq("id", id.to_string()).eq("user_id", user.to_string());
+        app.db.first(query).await?.ok_or_else(not_found)
+    }
+
+    /// The file name: the title if it has one, else the prompt.
+    pub fn file_name(&self) -> FileName {
+        FileName::new(self.title.as_deref().unwrap_or(&self.prompt), self.id)
+    }
+
+    /// The image as `metadata.json` describes it, stored in the archive as `file`.
+    pub fn describe(&self, file: &str) -> Value {
+        json!({
+            "file": file, "id": self.id, "title": self.title, "alt_text": self.alt_text, "tags": self.tags,
+            "prompt": self.prompt, "negative_prompt": self.negative_prompt,
+            "parameters": {
+                "template_id": self.template_id, "aspect_ratio": self.aspect_ratio, "quality": self.quality,
+                "model": self.model, "seed": self.seed,
+            },
+            "width": self.width, "height": self.height, "bytes": self.bytes,
+            "created_at": self.created_at, "updated_at": self.updated_at, "published_at": self.published_at,
+        })
+    }
+}
