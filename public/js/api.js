@@ -33,6 +33,28 @@ export async function call(path, { method = 'GET', body, auth = true, headers = 
   return unwrap(response);
 }
 
+/** A file the API sends as an attachment (download, export), saved through a temporary link:
+ *  the request needs the access token, which a plain link cannot carry. */
+export async function saveFile(path, { method = 'GET', body } = {}) {
+  const send = () => fetch(path, { method, credentials: 'same-origin',
+    headers: { ...(accessToken ? { Authorization: `Bearer ${accessToken}` } : {}),
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body) });
+  let response = await network(send);
+  if (response.status === 401 && (await refresh())) response = await network(send);
+  if (!response.ok) await unwrap(response);
+  const disposition = response.headers.get('Content-Disposition') ?? '';
+  const name = decodeURIComponent(disposition.match(/filename\*=UTF-8''([^;]+)/)?.[1] ?? '')
+    || disposition.match(/filename="([^"]+)"/)?.[1] || 'download';
+  const url = URL.createObjectURL(await response.blob());
+  const link = Object.assign(document.createElement('a'), { href: url, download: name });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return name;
+}
+
 /** The data of a successful call (the common case). */
 export async function get(path) {
   return (await call(path)).data;

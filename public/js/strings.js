@@ -2,6 +2,10 @@
 // value filled in at run time. A key missing from either language is logged as an error.
 
 const id = {
+  'gallery.publish_all': 'Terbitkan', 'gallery.export': 'Unduh ZIP',
+  'gallery.done_add_to_collection': '{n} gambar ditambahkan ke koleksi.', 'gallery.done_favorite': '{n} gambar dijadikan favorit.',
+  'gallery.done_publish': '{n} gambar diterbitkan.', 'gallery.done_delete': '{n} gambar dihapus.',
+  'image.format': 'Format', 'image.keep_metadata': 'Sertakan parameter pembuatan', 'collections.export': 'Unduh ZIP',
   'nav.explore': 'Jelajahi',
   'explore.title': 'Jelajahi', 'explore.explain': 'Gambar yang diterbitkan pengguna lain.',
   'explore.search': 'Cari gambar publik', 'explore.search_placeholder': 'Cari judul, tag, prompt…',
@@ -63,11 +67,9 @@ const id = {
   'gallery.choose_collection': 'Pilih koleksi', 'gallery.add_to': 'Tambahkan ke koleksi',
   'gallery.favorite_all': 'Jadikan favorit', 'gallery.delete_selected': 'Hapus',
   'gallery.confirm_delete': 'Hapus {n} gambar? Tindakan ini tidak bisa dibatalkan.',
-  'gallery.added': '{n} gambar ditambahkan ke koleksi.', 'gallery.updated': '{n} gambar diperbarui.',
-  'gallery.deleted': '{n} gambar dihapus.',
-  'image.title': 'Gambar', 'image.untitled': 'Gambar tanpa judul', 'image.loading': 'Memuat gambar…',
+      'image.title': 'Gambar', 'image.untitled': 'Gambar tanpa judul', 'image.loading': 'Memuat gambar…',
   'image.not_found': 'Gambar tidak ditemukan.', 'image.offline': 'Luring: mengubah, menyunting dan menghapus memerlukan jaringan.',
-  'image.download': 'Unduh', 'image.download_original': 'Asli (PNG)', 'image.public_link': 'Tautan publik',
+  'image.download': 'Unduh', 'image.public_link': 'Tautan publik',
   'image.delete': 'Hapus', 'image.deleted': '“{name}” dihapus.', 'image.parameters': 'Parameter', 'image.model': 'Model',
   'image.size': 'Ukuran', 'image.created': 'Dibuat', 'image.versions': 'Versi', 'image.parent': 'Versi asal',
   'image.child': 'Suntingan {n}', 'image.edit': 'Sunting', 'image.instruction': 'Instruksi',
@@ -109,6 +111,10 @@ const id = {
 };
 
 const en = {
+  'gallery.publish_all': 'Publish', 'gallery.export': 'Download ZIP',
+  'gallery.done_add_to_collection': '{n} images added to the collection.', 'gallery.done_favorite': '{n} images marked favourite.',
+  'gallery.done_publish': '{n} images published.', 'gallery.done_delete': '{n} images deleted.',
+  'image.format': 'Format', 'image.keep_metadata': 'Include the generation parameters', 'collections.export': 'Download ZIP',
   'nav.explore': 'Explore',
   'explore.title': 'Explore', 'explore.explain': 'Images other people have published.',
   'explore.search': 'Search public images', 'explore.search_placeholder': 'Search titles, tags, prompts…',
@@ -170,11 +176,9 @@ const en = {
   'gallery.choose_collection': 'Choose a collection', 'gallery.add_to': 'Add to collection',
   'gallery.favorite_all': 'Mark favourite', 'gallery.delete_selected': 'Delete',
   'gallery.confirm_delete': 'Delete {n} images? This cannot be undone.',
-  'gallery.added': '{n} images added to the collection.', 'gallery.updated': '{n} images updated.',
-  'gallery.deleted': '{n} images deleted.',
-  'image.title': 'Image', 'image.untitled': 'Untitled image', 'image.loading': 'Loading the image…',
+      'image.title': 'Image', 'image.untitled': 'Untitled image', 'image.loading': 'Loading the image…',
   'image.not_found': 'No such image.', 'image.offline': 'Offline: changing, editing and deleting need the network.',
-  'image.download': 'Download', 'image.download_original': 'Original (PNG)', 'image.public_link': 'Public link',
+  'image.download': 'Download', 'image.public_link': 'Public link',
   'image.delete': 'Delete', 'image.deleted': '“{name}” deleted.', 'image.parameters': 'Parameters', 'image.model': 'Model',
   'image.size': 'Size', 'image.created': 'Created', 'image.versions': 'Versions', 'image.parent': 'Original version',
   'image.child': 'Edit {n}', 'image.edit': 'Edit', 'image.instruction': 'Instruction',

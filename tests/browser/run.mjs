@@ -185,18 +185,38 @@ try {
     }
   });
 
-  await check('download gives the original PNG', async () => {
-    await page.getByText('Download', { exact: true }).click();
-    const [download] = await Promise.all([page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Original (PNG)' }).click()]);
-    const path = await download.path();
-    const bytes = readFileSync(path);
-    assert(bytes.subarray(1, 4).toString() === 'PNG', 'the download is a PNG');
-    assert(download.suggestedFilename().endsWith('.png'), download.suggestedFilename());
+  await check('download gives the original as PNG with its parameters, or as JPEG without', async () => {
+    const save = async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'),
+        page.locator('.menu-panel').getByRole('button', { name: 'Download' }).click()]);
+      return { name: download.suggestedFilename(), bytes: readFileSync(await download.path()) };
+    };
+    await page.locator('summary', { hasText: 'Download' }).click();
+    const png = await save();
+    assert(png.name === 'Red-lighthouse.png', `named after the title: ${png.name}`);
+    assert(png.bytes.subarray(1, 4).toString() === 'PNG' && png.bytes.includes('iTXt'), 'a PNG carrying its parameters');
+    await page.getByLabel('Format').selectOption('jpeg');
+    await page.getByLabel('Include the generation parameters').uncheck();
+    const jpeg = await save();
+    assert(jpeg.name.endsWith('.jpg') || jpeg.name.endsWith('.jpeg'), jpeg.name);
+    assert(jpeg.bytes[0] === 0xff && jpeg.bytes[1] === 0xd8 && !jpeg.bytes.includes('lighthouse'), 'a JPEG without the prompt');
+    await page.locator('summary', { hasText: 'Download' }).click();
+  });
+
+  await check('selected images download as one ZIP', async () => {
+    await go('#/gallery');
+    await page.getByRole('button', { name: 'Select', exact: true }).click();
+    await page.locator('.card-select').nth(0).check();
+    await page.locator('.card-select').nth(1).check();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download ZIP' }).click()]);
+    const zip = readFileSync(await download.path());
+    assert(zip.subarray(0, 2).toString() === 'PK' && zip.includes('metadata.json'), 'a ZIP with metadata.json');
   });
 
   await check('edit with an instruction makes a new version linked to its original', async () => {
-    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Select', exact: true }).click();
+    await page.locator('.gallery-grid .card-link').first().click();
+    await page.getByRole('heading', { name: 'Parameters' }).waitFor();
     const original = page.url();
     await page.getByLabel('Instruction').fill('make it night with a starry sky');
     await page.getByRole('button', { name: 'Apply' }).click();

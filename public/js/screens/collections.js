@@ -84,8 +84,16 @@ function manage(ctx, collection) {
   const isPublic = h('input', { type: 'checkbox', name: 'is_public', checked: collection.is_public });
   const form = h('form', { class: 'card' }, h('h2', {}, t('collections.manage')), field(t('collections.name'), name),
     h('label', { class: 'check' }, isPublic, t('collections.public')),
-    h('div', { class: 'row' }, h('button', { type: 'submit', class: 'primary' }, t('common.save')),
+    h('div', { class: 'row wrap' }, h('button', { type: 'submit', class: 'primary' }, t('common.save')),
+      h('button', { type: 'button', class: 'secondary', onclick: zip }, t('collections.export')),
       h('button', { type: 'button', class: 'danger', onclick: remove }, t('collections.delete'))));
+  async function zip() {
+    try {
+      await api.saveFile('/api/gallery/export', { method: 'POST', body: { collection_id: collection.id } });
+    } catch (error) {
+      toast.error(error);
+    }
+  }
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     try {

@@ -92,44 +92,34 @@ export function render(ctx, collection) {
     const none = selected.size === 0;
     const target = h('select', { 'aria-label': t('gallery.choose_collection') }, h('option', { value: '' }, t('gallery.choose_collection')));
     library.collections().then(({ items }) => target.append(...items.map((c) => h('option', { value: c.id }, c.name))));
+    const button = (label, run, kind = 'secondary') => h('button', { type: 'button', class: `${kind} small`, disabled: none,
+      onclick: run }, label);
     actions.replaceChildren(h('span', { class: 'count' }, t('gallery.selected', { n: selected.size })),
-      target,
-      h('button', { type: 'button', class: 'secondary small', disabled: none, onclick: () => addTo(target.value) }, t('gallery.add_to')),
-      h('button', { type: 'button', class: 'secondary small', disabled: none, onclick: () => each({ is_favorite: true }) }, t('gallery.favorite_all')),
-      h('button', { type: 'button', class: 'danger small', disabled: none, onclick: removeAll }, t('gallery.delete_selected')));
+      target, button(t('gallery.add_to'), () => (target.value ? bulk({ action: 'add_to_collection', collection_id: target.value })
+        : toast.show(t('gallery.choose_collection')))),
+      button(t('gallery.favorite_all'), () => bulk({ action: 'favorite' })),
+      button(t('gallery.publish_all'), () => bulk({ action: 'publish' })),
+      button(t('gallery.export'), exportZip),
+      button(t('gallery.delete_selected'), () => confirm(t('gallery.confirm_delete', { n: selected.size })) && bulk({ action: 'delete' }),
+        'danger'));
   }
 
-  async function addTo(id) {
-    if (!id) return toast.show(t('gallery.choose_collection'));
+  /** One request for the whole selection; the answer says, per image, what happened. */
+  async function bulk(change) {
     try {
-      await api.call(`/api/gallery/collections/${id}/images`, { method: 'POST', body: { image_ids: [...selected] } });
-      toast.show(t('gallery.added', { n: selected.size }));
-    } catch (error) {
-      toast.error(error);
-    }
-    return undefined;
-  }
-
-  async function each(change) {
-    try {
-      for (const id of selected) library.store((await api.call(`/api/gallery/${id}`, { method: 'PATCH', body: change })).data);
-      toast.show(t('gallery.updated', { n: selected.size }));
-      reload();
-    } catch (error) {
-      toast.error(error);
-    }
-  }
-
-  async function removeAll() {
-    if (!confirm(t('gallery.confirm_delete', { n: selected.size }))) return;
-    try {
-      for (const id of selected) {
-        await api.call(`/api/gallery/${id}`, { method: 'DELETE' });
-        await library.forget(id);
-      }
-      toast.show(t('gallery.deleted', { n: selected.size }));
+      const { data } = await api.call('/api/gallery/bulk', { method: 'POST', body: { ids: [...selected], ...change } });
+      toast.show(t(`gallery.done_${change.action}`, { n: data.counts.ok }));
+      if (change.action === 'delete') for (const id of selected) await library.forget(id);
       selected.clear();
       reload();
+    } catch (error) {
+      toast.error(error);
+    }
+  }
+
+  async function exportZip() {
+    try {
+      await api.saveFile('/api/gallery/export', { method: 'POST', body: { ids: [...selected] } });
     } catch (error) {
       toast.error(error);
     }

@@ -166,7 +166,8 @@ export function render(ctx) {
         aspect_ratio: image.aspect_ratio, quality: image.quality, seed: image.seed, model: image.model } });
     const item = card(shown, { eager: true });
     item.append(h('div', { class: 'card-actions' },
-      h('a', { class: 'button small', href: image.urls.original, download: `studio-${image.id}.png` }, t('image.download')),
+      h('button', { type: 'button', class: 'small', onclick: () => api.saveFile(`/api/gallery/${image.id}/download`)
+        .catch((error) => toast.error(error)) }, t('image.download')),
       h('a', { class: 'button small', href: `#/image/${image.id}?edit=1` }, t('image.edit')),
       h('button', { type: 'button', class: 'ghost small', onclick: () => fill(image) }, t('generate.remix'))));
     return item;

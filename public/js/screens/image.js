@@ -36,18 +36,33 @@ export function render(ctx) {
     if (ctx.query.get('edit')) body.querySelector('#instruction')?.focus();
   }
 
-  function actions(image) {
-    const downloads = [['original', image.urls?.original, 'png'],
-      ...(image.urls?.derivatives ?? []).map((d) => [`${d.width}px WebP`, d.url, 'webp'])].filter(([, url]) => url);
+  function actions(image, offline) {
     return h('div', { class: 'row wrap image-actions' },
       h('a', { class: 'button', href: `#/generate?remix=${image.id}` }, t('generate.remix')),
-      h('details', { class: 'menu' }, h('summary', { class: 'button secondary' }, t('image.download')),
-        h('ul', {}, downloads.map(([label, url, ext]) => h('li', {}, h('a', { href: url,
-          download: `studio-${image.id}${label === 'original' ? '' : `-${label.split('px')[0]}`}.${ext}` },
-        label === 'original' ? t('image.download_original') : label))))),
+      offline ? null : downloadMenu(image),
       image.public_urls?.original ? h('a', { class: 'button secondary', href: image.public_urls.original, target: '_blank',
         rel: 'noopener' }, t('image.public_link')) : null,
-      h('button', { type: 'button', class: 'danger', onclick: () => remove(image) }, t('image.delete')));
+      offline ? null : h('button', { type: 'button', class: 'danger', onclick: () => remove(image) }, t('image.delete')));
+  }
+
+  /** The original in PNG, JPEG or WebP, with its generation parameters or without. */
+  function downloadMenu(image) {
+    const format = h('select', { name: 'format' }, [['png', 'PNG'], ['jpeg', 'JPEG'], ['webp', 'WebP']]
+      .map(([v, l]) => h('option', { value: v }, l)));
+    const keep = h('input', { type: 'checkbox', name: 'metadata', checked: true });
+    const form = h('form', { class: 'stack' }, field(t('image.format'), format),
+      h('label', { class: 'check' }, keep, t('image.keep_metadata')),
+      h('button', { type: 'submit', class: 'primary small' }, t('image.download')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        await api.saveFile(`/api/gallery/${image.id}/download?format=${format.value}&metadata=${keep.checked ? 'keep' : 'strip'}`);
+      } catch (error) {
+        toast.error(error);
+      }
+    });
+    return h('details', { class: 'menu' }, h('summary', { class: 'button secondary' }, t('image.download')),
+      h('div', { class: 'menu-panel' }, form));
   }
 
   function parameters(image) {
