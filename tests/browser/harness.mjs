@@ -15,6 +15,7 @@ export const BASE = (process.env.STUDIO_URL || '').replace(/\/$/, '');
 export const SHOTS = process.env.SCREENSHOT_DIR || new URL('./screenshots/', import.meta.url).pathname;
 export const DESKTOP = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
+export const NARROWEST = { width: 360, height: 740 };
 
 const results = [];
 let explain = async () => '';
@@ -79,10 +80,16 @@ export async function axe(page, screen) {
     .map((n) => n.target.join(' ')).join(', ')}`).join('; ')}`);
 }
 
-/** Screenshots of the current screen at desktop and phone width (the viewport is restored). */
+/** Screenshots of the current screen at desktop and phone width (the viewport is restored),
+ *  after checking that it fits 360 px. */
 export async function shoot(page, screen) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: `${SHOTS}/${screen}-desktop.png` });
+  // The narrowest phone the app supports: nothing may stick out sideways.
+  await page.setViewportSize(NARROWEST);
+  await page.waitForTimeout(100);
+  const wide = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert(wide <= NARROWEST.width, `${screen} is ${wide} px wide at ${NARROWEST.width} px`);
   await page.setViewportSize(PHONE);
   await page.waitForTimeout(150);
   await page.screenshot({ path: `${SHOTS}/${screen}-phone.png` });
