@@ -85,8 +85,8 @@ async function unwrap(response) {
 export function refresh() {
   refreshing ??= (async () => {
     try {
-      const { data } = await unwrap(await network(() =>
-        fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' })));
+      const { data } = await unwrap(await oneTabAtATime(() => network(() =>
+        fetch('/api/auth/refresh', { method: 'POST', credentials: 'same-origin' }))));
       accessToken = data.access_token;
       return true;
     } catch (error) {
@@ -98,6 +98,12 @@ export function refresh() {
     }
   })();
   return refreshing;
+}
+
+/** Every tab shares the one cookie, and presenting a replaced refresh token ends the login on
+ *  the server (reuse detection): tabs take turns, so each sends the cookie the last one set. */
+function oneTabAtATime(work) {
+  return navigator.locks ? navigator.locks.request('studio-refresh', work) : work();
 }
 
 export async function signIn(email, password) {

@@ -93,6 +93,17 @@ try {
     assert(await page.locator('#nav').isVisible(), 'the navigation is shown to a signed-in user');
   });
 
+  await check('two tabs opened at once both stay signed in (they take turns with the rotating cookie)', async () => {
+    const second = await context.newPage();
+    watchErrors(second, errors);
+    await Promise.all([page.reload(), second.goto(`${BASE}/#/gallery`)]);
+    await Promise.all([page.getByRole('heading', { name: 'Generate' }).waitFor(),
+      second.getByRole('heading', { name: 'Gallery' }).waitFor()]);
+    await second.reload();
+    await second.getByRole('heading', { name: 'Gallery' }).waitFor();
+    await second.close();
+  });
+
   await check('generate makes two variations with a template, shown with their actions', async () => {
     await page.getByLabel('Describe the image').fill('a red lighthouse on a rocky cliff');
     await page.locator('.template-card input').nth(1).check();
