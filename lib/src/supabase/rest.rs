@@ -139,6 +139,10 @@ impl From<DbError> for ApiError {
             DbError::Rejected { status: 502..=504, .. } => {
                 ApiError::UpstreamUnavailable { service: "database", retry_after_secs: Some(5) }
             }
+            // object_in_use: the daily retention has claimed the image and is deleting it.
+            DbError::Rejected { code, .. } if code == "55006" => {
+                ApiError::Conflict("the image is being deleted by the retention policy".into())
+            }
             other => ApiError::internal(other),
         }
     }

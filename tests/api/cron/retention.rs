@@ -158,7 +158,7 @@ async fn an_image_retention_is_deleting_cannot_be_published_meanwhile() {
     let body = serde_json::json!({ "is_public": true });
     let publish = send(request(reqwest::Method::PATCH, &url, Some(&account.access), Some(body))).await;
 
-    assert!(publish.status >= 500, "published while being deleted: {} {}", publish.status, publish.body);
+    assert_eq!((publish.status, publish.error_code()), (409, "CONFLICT"), "{}", publish.body);
     let public = format!("select count(*) from generated_images where id = '{}' and is_public", image.id);
     assert_eq!(number(&stack, &public).await, 0);
     assert_eq!(files_of(&stack.storage_dir.join("objects").join(PUBLIC)), 0, "copies left in the public bucket");

@@ -79,11 +79,15 @@ async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
     let urls = published.data()["public_urls"].as_object().unwrap().clone();
     let mut names: Vec<&str> = urls.keys().map(String::as_str).collect();
     names.sort();
-    assert_eq!(names, vec!["150", "300", "800", "original"], "one public URL per stored object");
+    assert_eq!(names, vec!["150", "300", "800"], "one public URL per derivative");
     for (name, url) in &urls {
         let served = reqwest::get(url.as_str().unwrap()).await.unwrap();
         assert_eq!(served.status(), 200, "public {name} is not served: {url}");
     }
+    // The original's PNG text carries the prompt and seed: it never becomes public.
+    let beside = urls["150"].as_str().unwrap().rsplit_once('/').unwrap().0.to_owned();
+    let original = reqwest::get(format!("{beside}/original.png")).await.unwrap();
+    assert!(original.status().is_client_error(), "the original is public: {}", original.status());
     assert!(files_of(&stack.storage_dir, id).len() > private_files, "no public copies on disk");
     let db = stack.db.client().await;
     let row = db.query_one("select is_public, published_at is not null from generated_images", &[]).await.unwrap();

@@ -1,7 +1,7 @@
 //! `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, publishing, and whether the public
 //! feed shows the prompt.
 //!
-//! Publishing copies the original and every derivative into the public bucket, then records the
+//! Publishing copies every derivative (not the original) into the public bucket, then records the
 //! copies; if recording fails the copies are removed again. Unpublishing removes the copies first,
 //! then clears the record, so a storage failure leaves the image published and a retry completes:
 //! never a public object that no row points at.
@@ -120,13 +120,15 @@ async fn save(app: &App, user: Uuid, id: Uuid, columns: Map<String, Value>) -> R
     app.db.first(query).await?.ok_or_else(not_found)
 }
 
-/// Copies the original and each derivative to `{image}/{file}` in the public bucket (the image id is
-/// public anyway; the owner's id stays out of public URLs). Returns `public_paths`; on a failure,
-/// the copies already made are deleted before the error is returned.
+/// Copies each derivative to `{image}/{file}` in the public bucket (the image id is public anyway;
+/// the owner's id stays out of public URLs). The original stays private: its PNG text carries the
+/// prompt, negative prompt and seed, which the owner may have chosen not to show. Returns
+/// `public_paths`; on a failure, the copies already made are deleted before the error is returned.
 pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<String, Value>, ApiError> {
     let objects: Vec<(String, &str, String)> = image
         .private_objects()
         .into_iter()
+        .filter(|(name, _)| name != "original")
         .map(|(name, from)| {
             let file = from.rsplit('/').next().unwrap_or(from);
             (name, from, format!("{}/{file}", image.id))
