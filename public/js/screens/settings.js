@@ -41,18 +41,15 @@ export function render(ctx) {
     ['standard', 'high'].map((q) => h('option', { value: q }, t(`generate.${q}`))));
   const ratio = h('select', { name: 'default_aspect_ratio' }, RATIOS.map((r) => h('option', { value: r }, r)));
   const showPrompt = h('input', { type: 'checkbox', name: 'show_prompt_publicly' });
-  const offlineCache = h('input', { type: 'checkbox', name: 'offline_cache' });
   const defaults = patchForm(t('settings.defaults'), '/api/auth/settings',
     [field(t('generate.quality'), quality), field(t('generate.ratio'), ratio),
-      h('label', { class: 'check' }, showPrompt, t('settings.show_prompt')),
-      h('label', { class: 'check' }, offlineCache, t('settings.offline_cache'))],
+      h('label', { class: 'check' }, showPrompt, t('settings.show_prompt'))],
     () => ({ default_quality: quality.value, default_aspect_ratio: ratio.value,
-      show_prompt_publicly: showPrompt.checked, offline_cache: offlineCache.checked }));
+      show_prompt_publicly: showPrompt.checked }));
   api.get('/api/auth/settings').then((s) => {
     quality.value = s.default_quality;
     ratio.value = s.default_aspect_ratio;
     showPrompt.checked = s.show_prompt_publicly;
-    offlineCache.checked = s.offline_cache;
   }).catch((error) => toast.error(error));
 
   const signOut = h('section', { class: 'card' }, h('h2', {}, t('settings.sign_out')),
