@@ -318,6 +318,19 @@ try {
     await page.getByRole('heading', { name: 'Parameters' }).waitFor();
   });
 
+  await check('a new result is added to a collection from its card on the generate screen', async () => {
+    await go('#/generate');
+    await page.getByLabel('Describe the image').fill('a white lighthouse at dusk');
+    await page.getByRole('button', { name: 'Generate', exact: true }).click();
+    const saveTo = page.locator('.results .save-to').first();
+    await saveTo.waitFor({ timeout: 60_000 });
+    await saveTo.getByLabel('Save to collection').selectOption({ label: 'Lighthouses' });
+    await saveTo.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByText('Added to Lighthouses.').waitFor();
+    await go('#/collections');
+    await page.getByRole('link', { name: /Lighthouses · 2 images/ }).waitFor();
+  });
+
   await check('switching language translates the app and is kept in the profile', async () => {
     await go('#/gallery');
     const stored = page.waitForResponse((r) => r.url().endsWith('/api/auth/profile') && r.request().method() === 'PATCH');

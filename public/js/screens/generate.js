@@ -169,8 +169,32 @@ export function render(ctx) {
       h('button', { type: 'button', class: 'small', onclick: () => api.saveFile(`/api/gallery/${image.id}/download`)
         .catch((error) => toast.error(error)) }, t('image.download')),
       h('a', { class: 'button small', href: `#/image/${image.id}?edit=1` }, t('image.edit')),
-      h('button', { type: 'button', class: 'ghost small', onclick: () => fill(image) }, t('generate.remix'))));
+      h('button', { type: 'button', class: 'ghost small', onclick: () => fill(image) }, t('generate.remix'))),
+    saveTo(image));
     return item;
+  }
+
+  /** A result added to one of the user's collections after the fact (the form's choice applies before). */
+  function saveTo(image) {
+    const choice = h('select', { name: `save-${image.id}` },
+      ...[...collection.options].filter((option) => option.value).map((option) => h('option', { value: option.value },
+        option.textContent)));
+    const add = h('button', { type: 'button', class: 'small' }, t('generate.add_to_collection'));
+    add.addEventListener('click', async () => {
+      add.disabled = true;
+      try {
+        await api.call(`/api/gallery/collections/${choice.value}/images`,
+          { method: 'POST', body: { image_ids: [image.id] } });
+        toast.show(t('generate.added_to', { name: choice.selectedOptions[0].textContent }));
+      } catch (error) {
+        toast.error(error);
+      } finally {
+        add.disabled = false;
+      }
+    });
+    const form = h('div', { class: 'save-to' }, field(t('generate.collection'), choice), add);
+    form.hidden = choice.options.length === 0;
+    return form;
   }
 
   return { root, title: t('generate.title'), dispose: () => { clearInterval(timer); pending.dispose(); } };
