@@ -1,7 +1,7 @@
 //! The gallery through HTTP: listing (order, keyset pagination, search, filters), one image with
-//! its versions, editing and publishing, deleting, bulk actions, downloads and exports, the public
-//! feed, share links and their page. Images come from `POST /api/generate` where real stored objects
-//! matter, and from SQL inserts where volume does.
+//! its versions, browser edits saved as new versions, editing and publishing, deleting, bulk
+//! actions, downloads and exports, the public feed, share links and their page. Images come from
+//! `POST /api/generate` where real stored objects matter, and from SQL inserts where volume does.
 
 mod access;
 mod bulk;
@@ -18,6 +18,7 @@ mod share_access;
 mod share_page;
 mod shared_links;
 mod sharing;
+mod versions;
 
 use std::path::{Path, PathBuf};
 

@@ -79,6 +79,11 @@ pub async fn derivatives_blocking(png: bytes::Bytes, widths: Vec<u32>) -> Result
     tokio::task::spawn_blocking(move || derivatives(&png, &widths)).await?
 }
 
+/// The width and height a PNG's header announces, read without decoding a pixel.
+pub fn png_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
+    metadata::header_size(png)
+}
+
 /// The header's size, refused when over the limits: checked before a single pixel is inflated.
 fn checked_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
     let (width, height) = metadata::header_size(png)?;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::ApiError;
+use crate::supabase::SignedUrl;
 
 /// The columns every gallery read selects (never the search vector).
 pub const COLUMNS: &str = "id,prompt,negative_prompt,template_id,aspect_ratio,quality,model,seed,title,alt_text,\
@@ -116,14 +117,23 @@ pub fn scaled_height(width: Option<u32>, height: Option<u32>, target: u32) -> Op
 /// Storage would not sign (its object is missing) gets a null URL rather than failing the page.
 pub async fn present(app: &App, images: &[Image]) -> Result<Vec<Value>, ApiError> {
     let paths: Vec<&str> = images.iter().flat_map(|i| i.private_objects().into_iter().map(|(_, p)| p)).collect();
-    let signed = if paths.is_empty() {
-        Vec::new()
-    } else {
-        app.storage.sign(app.storage.private_bucket(), &paths, SIGNED_URL_TTL).await?
-    };
+    let signed = sign(app, &paths).await?;
+    Ok(present_signed(app, images, &signed))
+}
+
+/// Signed URLs of private objects, in one Storage call.
+pub async fn sign(app: &App, paths: &[&str]) -> Result<Vec<SignedUrl>, ApiError> {
+    if paths.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(app.storage.sign(app.storage.private_bucket(), paths, SIGNED_URL_TTL).await?)
+}
+
+/// The images as [`present`] shows them, with URLs signed beforehand (by [`sign`]).
+pub fn present_signed(app: &App, images: &[Image], signed: &[SignedUrl]) -> Vec<Value> {
     let urls: HashMap<&str, &str> =
         signed.iter().filter_map(|s| Some((s.path.as_str(), s.url.as_deref().ok()?))).collect();
-    Ok(images.iter().map(|image| image.to_json(app, &urls)).collect())
+    images.iter().map(|image| image.to_json(app, &urls)).collect()
 }
 
 /// The caller's image `id`; anyone else's is "not found", whether or not it exists.

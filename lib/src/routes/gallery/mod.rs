@@ -5,6 +5,7 @@
 //! - `GET /api/gallery/{id}`: one image with its versions (parent and children).
 //! - `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, published or not.
 //! - `DELETE /api/gallery/{id}`: the image, its stored objects and its collection links.
+//! - `POST /api/gallery/{id}/versions?edits=`: a PNG edited in the browser, saved as a new version.
 //! - `GET /api/gallery/{id}/download?format=&metadata=`: the original as PNG, JPEG or WebP, streamed.
 //! - `POST /api/gallery/bulk`: one action on up to 100 images, answered per id.
 //! - `POST /api/gallery/export`: a streamed ZIP of chosen images or a collection, with `metadata.json`.
@@ -39,6 +40,7 @@ mod share_page;
 mod shared;
 mod shares;
 mod tags;
+mod versions;
 mod window;
 
 use http::{HeaderMap, Method, StatusCode};
@@ -79,6 +81,7 @@ enum Endpoint {
     Update,
     Delete,
     Download,
+    SaveVersion,
 }
 
 static ROUTER: Router<Endpoint> = Router::new(&[
@@ -108,6 +111,7 @@ static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::DELETE, "/api/gallery/:id", Endpoint::Delete),
     (Method::POST, "/api/gallery/:id/share", Endpoint::ShareImage),
     (Method::GET, "/api/gallery/:id/download", Endpoint::Download),
+    (Method::POST, "/api/gallery/:id/versions", Endpoint::SaveVersion),
 ]);
 
 pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body>, ApiError>
@@ -222,6 +226,13 @@ where
             let who = caller(app, &req.headers, Scope::GalleryRead).await?;
             let (id, wanted) = (image::parse_id(&params[0])?, download::Wanted::parse(&req.query)?);
             return download::download(app, &who, id, wanted, request_id).await;
+        }
+        Endpoint::SaveVersion => {
+            let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
+            let (id, edits) = (image::parse_id(&params[0])?, versions::Edits::parse(&req.query)?);
+            let png = versions::read_png(&req.headers, req.body).await?;
+            let created = versions::save(app, user, id, edits, png).await?;
+            return Ok(json_response(StatusCode::CREATED, created, Meta::new(request_id), Cached::Never));
         }
     };
     Ok(json_response(StatusCode::OK, data, Meta::new(request_id), Cached::Never))

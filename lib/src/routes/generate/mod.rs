@@ -8,6 +8,7 @@
 //! model call or charge; the same key with another body is a 409.
 
 mod idempotency;
+pub(super) mod objects;
 mod pipeline;
 mod quota;
 

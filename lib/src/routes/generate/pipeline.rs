@@ -11,6 +11,7 @@ use futures_util::future::join_all;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::objects::{self, WIDTHS};
 use super::quota::{Charge, refund};
 use crate::app::App;
 use crate::domain::generation::{Generation, quality_name};
@@ -20,14 +21,8 @@ use crate::imaging;
 use crate::routes::auth_common::timestamp;
 use crate::supabase::SignedUrl;
 
-/// The derivative widths of every image (never upscaled).
-pub const WIDTHS: [u32; 4] = [150, 300, 800, 1920];
-
 /// How long the URLs in a response stay valid.
 const SIGNED_URL_TTL: Duration = Duration::from_secs(60 * 60);
-
-/// Objects never change under their path: caches may keep them for a year.
-const IMMUTABLE: &str = "max-age=31536000, immutable";
 
 /// What the model is asked, the same for every variation but the seed.
 pub struct Job<'a> {
@@ -80,15 +75,7 @@ pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, Api
             Ok(json!({ "images": rows, "failed_variations": failed }))
         }
         Err(err) => {
-            if !uploaded.is_empty() {
-                // Best effort, logged: the error the user sees is the one that stopped the request.
-                if let Err(cleanup) = app.storage.delete(app.storage.private_bucket(), &uploaded).await {
-                    eprintln!(
-                        "{}",
-                        json!({ "level": "error", "event": "generation_cleanup_failed", "error": cleanup.to_string(), "objects": uploaded })
-                    );
-                }
-            }
+            objects::discard(app, &uploaded, "generation_cleanup_failed").await;
             refund(app, job.user, charge, charge.units, "storage_or_database_failed").await;
             Err(err)
         }
@@ -161,8 +148,7 @@ async fn store_and_record(
 }
 
 /// Makes the original (PNG with the parameters embedded) and the derivatives, and uploads them all
-/// in parallel. Returns every path an upload was attempted for, whatever the outcome: an upload that
-/// timed out on our side may still land, so cleanup deletes all of them.
+/// in parallel. Returns every path an upload was attempted for, whatever the outcome.
 async fn store(
     app: &App,
     job: &Job<'_>,
@@ -171,24 +157,19 @@ async fn store(
 ) -> (Vec<String>, Result<Stored, ApiError>) {
     match prepare(job, image, created_at).await {
         Err(err) => (Vec::new(), Err(err)),
-        Ok((prepared, objects)) => {
-            let attempted: Vec<String> = objects.iter().map(|(path, _, _)| path.clone()).collect();
-            let bucket = app.storage.private_bucket();
-            let uploads = objects.into_iter().map(|(path, bytes, mime)| async move {
-                app.storage.upload(bucket, &path, bytes, mime, IMMUTABLE, false).await
-            });
-            let failed = join_all(uploads).await.into_iter().find_map(Result::err);
-            (attempted, failed.map_or(Ok(prepared), |err| Err(err.into())))
+        Ok((prepared, uploads)) => {
+            let (attempted, uploaded) = objects::upload(app, uploads).await;
+            (attempted, uploaded.map(|()| prepared))
         }
     }
 }
 
-/// The stored form of one image: its row's facts and the objects to upload (path, bytes, type).
+/// The stored form of one image: its row's facts and the objects to upload.
 async fn prepare(
     job: &Job<'_>,
     image: GeneratedImage,
     created_at: &str,
-) -> Result<(Stored, Vec<(String, Vec<u8>, &'static str)>), ApiError> {
+) -> Result<(Stored, Vec<objects::Upload>), ApiError> {
     let id = Uuid::new_v4();
     let png = as_png(image.bytes.clone(), image.mime).await?;
     let seed = job.generation.seed.map(|s| s.to_string()).unwrap_or_default();
@@ -204,16 +185,8 @@ async fn prepare(
     ];
     let original = imaging::embed_png_metadata(&png, &entries)?;
     let sizes = imaging::derivatives_blocking(bytes::Bytes::from(png), WIDTHS.to_vec()).await?;
-    let folder = format!("{}/{id}", job.user);
-    let mut objects = vec![(format!("{folder}/original.png"), original, "image/png")];
-    let mut derivatives = Vec::new();
-    for size in sizes.sizes {
-        let path = format!("{folder}/w{}.webp", size.width);
-        derivatives.push((size.width, size.height, path.clone()));
-        objects.push((path, size.webp, "image/webp"));
-    }
-    let paths = objects.iter().map(|(path, _, _)| path.clone()).collect();
-    Ok((Stored { id, image, paths, derivatives }, objects))
+    let objects::Objects { paths, derivatives, uploads } = objects::layout(job.user, id, original, sizes.sizes);
+    Ok((Stored { id, image, paths, derivatives }, uploads))
 }
 
 /// The model usually answers PNG; anything else is re-encoded so every original is a PNG.

@@ -1,0 +1,68 @@
+//! The stored objects of one image, shared by generation and by saved client edits: the layout
+//! the daily orphan sweep relies on, the parallel uploads, and the cleanup after a failure.
+
+use futures_util::future::join_all;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::app::App;
+use crate::error::ApiError;
+use crate::imaging::Derivative;
+
+/// The derivative widths of every image (never upscaled).
+pub const WIDTHS: [u32; 4] = [150, 300, 800, 1920];
+
+/// Objects never change under their path: caches may keep them for a year.
+const IMMUTABLE: &str = "max-age=31536000, immutable";
+
+/// One object to upload: path in the private bucket, bytes, content type.
+pub type Upload = (String, Vec<u8>, &'static str);
+
+/// An image's objects, laid out as `{user}/{image}/original.png` and `{user}/{image}/w{width}.webp`:
+/// the orphan sweep lists one folder per image, so nothing may be stored outside it.
+pub struct Objects {
+    /// The original's path first, then each derivative's.
+    pub paths: Vec<String>,
+    /// Width, height and path of each derivative.
+    pub derivatives: Vec<(u32, u32, String)>,
+    pub uploads: Vec<Upload>,
+}
+
+/// The objects of image `id` of `user`: the original PNG (metadata already embedded) and its sizes.
+pub fn layout(user: Uuid, id: Uuid, original: Vec<u8>, sizes: Vec<Derivative>) -> Objects {
+    let folder = format!("{user}/{id}");
+    let mut uploads = vec![(format!("{folder}/original.png"), original, "image/png")];
+    let mut derivatives = Vec::new();
+    for size in sizes {
+        let path = format!("{folder}/w{}.webp", size.width);
+        derivatives.push((size.width, size.height, path.clone()));
+        uploads.push((path, size.webp, "image/webp"));
+    }
+    let paths = uploads.iter().map(|(path, _, _)| path.clone()).collect();
+    Objects { paths, derivatives, uploads }
+}
+
+/// Uploads every object in parallel. Returns every path an upload was attempted for, whatever the
+/// outcome: an upload that timed out on our side may still land, so cleanup deletes all of them.
+pub async fn upload(app: &App, uploads: Vec<Upload>) -> (Vec<String>, Result<(), ApiError>) {
+    let attempted: Vec<String> = uploads.iter().map(|(path, _, _)| path.clone()).collect();
+    let bucket = app.storage.private_bucket();
+    let sent = uploads.into_iter().map(|(path, bytes, mime)| async move {
+        app.storage.upload(bucket, &path, bytes, mime, IMMUTABLE, false).await
+    });
+    let failed = join_all(sent).await.into_iter().find_map(Result::err);
+    (attempted, failed.map_or(Ok(()), |err| Err(err.into())))
+}
+
+/// Deletes the objects of a request that failed after uploading. Best effort, logged as `event`:
+/// the error the user sees is the one that stopped the request, and the orphan sweep removes
+/// whatever this could not.
+pub async fn discard(app: &App, uploaded: &[String], event: &str) {
+    if uploaded.is_empty() {
+        return;
+    }
+    if let Err(cleanup) = app.storage.delete(app.storage.private_bucket(), uploaded).await {
+        let line = json!({ "level": "error", "event": event, "error": cleanup.to_string(), "objects": uploaded });
+        eprintln!("{line}");
+    }
+}
