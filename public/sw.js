@@ -17,7 +17,7 @@ const PRECACHE = [
   '/js/strings.js',
   '/js/screens/auth.js', '/js/screens/collections.js', '/js/screens/dashboard.js', '/js/screens/explore.js', '/js/screens/gallery.js',
   '/js/screens/generate.js', '/js/screens/image.js', '/js/screens/settings.js',
-  '/js/widgets/card.js', '/js/widgets/install.js', '/js/widgets/keys.js', '/js/widgets/network.js',
+  '/js/widgets/adjust.js', '/js/widgets/card.js', '/js/widgets/install.js', '/js/widgets/keys.js', '/js/widgets/network.js',
   '/js/widgets/queuelist.js', '/js/widgets/sessions.js', '/js/widgets/share.js', '/js/widgets/templates.js', '/js/widgets/toast.js',
   '/js/widgets/update.js',
 ];

@@ -1,7 +1,8 @@
 // The PWA end to end in Chromium against a running studio-local (STUDIO_URL): sign-up with the
-// e-mailed link, generate, gallery, search, collections, image details, edit, download, offline
-// browsing, the offline prompt queue, the language switch, axe-core on every screen, screenshots,
-// and installability. Prints "N passed, N failed"; exits non-zero on any failure.
+// e-mailed link, generate, gallery, search, collections, image details, edit, adjust (crop, turn
+// and filters saved as a version), download, offline browsing, the offline prompt queue, the
+// language switch, axe-core on every screen, screenshots, and installability. Prints "N passed,
+// N failed"; exits non-zero on any failure.
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -303,6 +304,56 @@ try {
     await page.locator('.sentinel').scrollIntoViewIfNeeded();
     await page.waitForFunction(() => document.querySelectorAll('.gallery-grid .card').length === 28);
   });
+
+  await check('adjust turns, greys and crops a 16:9 image to 1:1 and saves it as a version of the original', async () => {
+    const login = await (await fetch(`${BASE}/api/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email, password }) })).json();
+    const made = await fetch(`${BASE}/api/generate`, { method: 'POST',
+      body: JSON.stringify({ prompt: 'a wide harbour at dusk', variations: 1, aspect_ratio: '16:9' }),
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${login.data.access_token}` } });
+    assert(made.status === 201, `the wide image: ${made.status}`);
+    const original = (await made.json()).data.images[0].id;
+    // The next check starts from the gallery, whether this one passed or not.
+    try {
+      await go(`#/image/${original}`);
+      await page.getByRole('heading', { name: 'Parameters' }).waitFor();
+      await page.locator('summary', { hasText: 'Adjust' }).click();
+      const preview = page.getByRole('img', { name: 'Preview of the adjusted image' });
+      const size = () => preview.evaluate((c) => [c.width, c.height]);
+      await page.getByRole('button', { name: 'Rotate right' }).click();
+      const [turnedW, turnedH] = await size();
+      assert(turnedH > turnedW, `turned, the 16:9 preview stands upright: ${turnedW} × ${turnedH}`);
+      await page.getByLabel('Filter').selectOption('grayscale');
+      await page.getByLabel('Crop').selectOption('1:1');
+      const [w, h] = await size();
+      assert(w === h, `cropped 1:1, the preview is square: ${w} × ${h}`);
+      const grey = await preview.evaluate((c) => {
+        const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+        let worst = 0;
+        for (let i = 0; i < data.length; i += 4 * 97) {
+          worst = Math.max(worst, Math.abs(data[i] - data[i + 1]), Math.abs(data[i + 1] - data[i + 2]));
+        }
+        return worst;
+      });
+      assert(grey <= 2, `grayscale leaves no colour (largest channel difference ${grey})`);
+      await screen('image-adjust');
+      const upload = page.waitForRequest((r) => r.url().includes(`/api/gallery/${original}/versions`) && r.method() === 'POST');
+      await page.getByRole('button', { name: 'Save as new version' }).click();
+      const request = await upload;
+      assert(new URL(request.url()).searchParams.get('edits') === 'crop 1:1, rotate 90°, grayscale', `edits: ${request.url()}`);
+      assert(request.headers()['content-type'] === 'image/png', `sent as ${request.headers()['content-type']}`);
+      await page.waitForURL((url) => url.hash.startsWith('#/image/') && !url.hash.endsWith(original), { timeout: 30_000 });
+      const parent = page.getByRole('link', { name: 'Original version' });
+      assert((await parent.getAttribute('href')) === `#/image/${original}`, 'the new version links its original');
+      const shown = await page.locator('.image-figure img').evaluate(async (img) => {
+        await img.decode();
+        return [img.naturalWidth, img.naturalHeight];
+      });
+      assert(shown[0] === shown[1], `the saved image is square: ${shown.join(' × ')}`);
+    } finally {
+      await go('#/gallery');
+    }
+  }, { fatal: false });
 
   await check('deleting an image can be undone within its window', async () => {
     await page.locator('.gallery-grid .card-link').first().click();

@@ -1,4 +1,5 @@
-// One image: large view, parameters, versions, edit with an instruction, details (title, alt
+// One image: large view, parameters, versions, edit with an instruction, adjust (crop, turn,
+// filters; saved as a new version), details (title, alt
 // text, tags, favourite, published), downloads, remix, and delete with an undo window. Offline it
 // opens from the device's copy and says what needs the network.
 
@@ -6,6 +7,7 @@ import * as api from '../api.js';
 import { field, h, state } from '../dom.js';
 import { formatBytes, formatDateTime, t } from '../i18n.js';
 import * as library from '../library.js';
+import { adjustPanel } from '../widgets/adjust.js';
 import { altOf, picture } from '../widgets/card.js';
 import { shareLinks } from '../widgets/share.js';
 import * as toast from '../widgets/toast.js';
@@ -31,7 +33,7 @@ export function render(ctx) {
       h('figure', { class: 'image-figure' }, picture(image, '(min-width: 960px) 60vw, 100vw', true),
         image.alt_text ? h('figcaption', {}, image.alt_text) : null),
       h('div', { class: 'image-side' }, needsNetwork, actions(image, offline), parameters(image), versions(image),
-        offline ? null : editForm(image), offline ? null : details(image),
+        offline ? null : editForm(image), adjust(image), offline ? null : details(image),
         offline ? null : shareLinks('image', image.id))));
     if (ctx.query.get('edit')) body.querySelector('#instruction')?.focus();
   }
@@ -109,6 +111,11 @@ export function render(ctx) {
       }
     });
     return form;
+  }
+
+  /** Offline too: the panel says that saving needs the network. */
+  function adjust(image) {
+    return adjustPanel(image, { onsaved: (created) => ctx.navigate(`#/image/${created.id}`) });
   }
 
   function details(image) {
