@@ -20,19 +20,27 @@ derivative_paths,public_paths,created_at,updated_at";
 /// How long the signed URLs in a response stay valid: long enough to scroll a page and come back.
 const SIGNED_URL_TTL: Duration = Duration::from_secs(60 * 60);
 
+/// How an image was made and what its owner wrote about it: the columns every read of an image
+/// shares (the gallery's view, downloads and exports, an edit saved as a version).
+#[derive(Debug, Deserialize)]
+pub struct Made {
+    pub prompt: String,
+    pub negative_prompt: Option<String>,
+    pub template_id: Option<Uuid>,
+    pub quality: String,
+    pub model: String,
+    pub seed: Option<i64>,
+    pub title: Option<String>,
+    pub alt_text: Option<String>,
+    pub tags: Vec<String>,
+}
+
 #[derive(Debug, Deserialize)]
 pub struct Image {
     pub id: Uuid,
-    prompt: String,
-    negative_prompt: Option<String>,
-    template_id: Option<Uuid>,
+    #[serde(flatten)]
+    made: Made,
     aspect_ratio: String,
-    quality: String,
-    model: String,
-    seed: Option<i64>,
-    title: Option<String>,
-    alt_text: Option<String>,
-    tags: Vec<String>,
     is_favorite: bool,
     pub is_public: bool,
     /// Whether the public feed shows the prompt while the image is published.
@@ -82,14 +90,15 @@ impl Image {
             paths.iter().map(|(name, path)| (name.as_str(), public_url(path))).collect::<BTreeMap<_, _>>()
         });
         json!({
-            "id": self.id, "title": self.title, "alt_text": self.alt_text, "tags": self.tags,
+            "id": self.id, "title": self.made.title, "alt_text": self.made.alt_text, "tags": self.made.tags,
             "is_favorite": self.is_favorite, "is_public": self.is_public,
             "show_prompt": self.show_prompt, "published_at": self.published_at,
             "parent_image_id": self.parent_image_id, "created_at": self.created_at, "updated_at": self.updated_at,
             "width": self.width, "height": self.height, "bytes": self.bytes, "mime_type": self.mime_type,
             "parameters": {
-                "prompt": self.prompt, "negative_prompt": self.negative_prompt, "template_id": self.template_id,
-                "aspect_ratio": self.aspect_ratio, "quality": self.quality, "model": self.model, "seed": self.seed,
+                "prompt": self.made.prompt, "negative_prompt": self.made.negative_prompt,
+                "template_id": self.made.template_id, "aspect_ratio": self.aspect_ratio, "quality": self.made.quality,
+                "model": self.made.model, "seed": self.made.seed,
             },
             "urls": { "original": signed.get(self.storage_path.as_str()), "derivatives": derivatives },
             "public_urls": public_urls,

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::filename::FileName;
-use super::image::not_found;
+use super::image::{Made, not_found};
 use crate::app::App;
 use crate::error::ApiError;
 
@@ -18,16 +18,9 @@ tags,width,height,bytes,storage_path,published_at,created_at,updated_at";
 #[derive(Debug, Deserialize)]
 pub struct Original {
     pub id: Uuid,
-    prompt: String,
-    negative_prompt: Option<String>,
-    template_id: Option<Uuid>,
+    #[serde(flatten)]
+    made: Made,
     aspect_ratio: String,
-    quality: String,
-    model: String,
-    seed: Option<i64>,
-    title: Option<String>,
-    alt_text: Option<String>,
-    tags: Vec<String>,
     width: Option<u32>,
     height: Option<u32>,
     /// The stored original's size; rows from before sizes were recorded have none.
@@ -49,17 +42,17 @@ impl Original {
 
     /// The file name: the title if it has one, else the prompt.
     pub fn file_name(&self) -> FileName {
-        FileName::new(self.title.as_deref().unwrap_or(&self.prompt), self.id)
+        FileName::new(self.made.title.as_deref().unwrap_or(&self.made.prompt), self.id)
     }
 
     /// The image as `metadata.json` describes it, stored in the archive as `file`.
     pub fn describe(&self, file: &str) -> Value {
         json!({
-            "file": file, "id": self.id, "title": self.title, "alt_text": self.alt_text, "tags": self.tags,
-            "prompt": self.prompt, "negative_prompt": self.negative_prompt,
+            "file": file, "id": self.id, "title": self.made.title, "alt_text": self.made.alt_text,
+            "tags": self.made.tags, "prompt": self.made.prompt, "negative_prompt": self.made.negative_prompt,
             "parameters": {
-                "template_id": self.template_id, "aspect_ratio": self.aspect_ratio, "quality": self.quality,
-                "model": self.model, "seed": self.seed,
+                "template_id": self.made.template_id, "aspect_ratio": self.aspect_ratio,
+                "quality": self.made.quality, "model": self.made.model, "seed": self.made.seed,
             },
             "width": self.width, "height": self.height, "bytes": self.bytes,
             "created_at": self.created_at, "updated_at": self.updated_at, "published_at": self.published_at,

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::image::{self, COLUMNS, Image};
+use super::image::{self, COLUMNS, Image, Made};
 use crate::app::App;
 use crate::domain::generation::ASPECT_RATIOS;
 use crate::error::{ApiError, BoxError};
@@ -93,16 +93,9 @@ where
 /// The parent's columns a version inherits.
 #[derive(Deserialize)]
 struct Parent {
-    prompt: String,
-    negative_prompt: Option<String>,
+    #[serde(flatten)]
+    made: Made,
     final_prompt: Option<String>,
-    template_id: Option<Uuid>,
-    quality: String,
-    model: String,
-    seed: Option<i64>,
-    title: Option<String>,
-    alt_text: Option<String>,
-    tags: Vec<String>,
 }
 
 const PARENT_COLUMNS: &str = "prompt,negative_prompt,final_prompt,template_id,quality,model,seed,title,alt_text,tags";
@@ -116,11 +109,11 @@ pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: Edi
     let original = original(&png, &parent, parent_id, &edits, &created_at)?;
     let Objects { paths, derivatives, uploads } = objects::layout(user, id, original, sizes.sizes);
     let version = json!({
-        "id": id, "user_id": user, "prompt": parent.prompt, "negative_prompt": parent.negative_prompt,
-        "final_prompt": parent.final_prompt, "template_id": parent.template_id,
-        "aspect_ratio": nearest_ratio(png.width, png.height).as_str(), "quality": parent.quality, "model": MODEL,
-        "seed": parent.seed, "parent_image_id": parent_id, "title": parent.title, "alt_text": parent.alt_text,
-        "tags": parent.tags, "storage_path": paths[0], "derivative_paths": derivative_paths(&derivatives),
+        "id": id, "user_id": user, "prompt": parent.made.prompt, "negative_prompt": parent.made.negative_prompt,
+        "final_prompt": parent.final_prompt, "template_id": parent.made.template_id,
+        "aspect_ratio": nearest_ratio(png.width, png.height).as_str(), "quality": parent.made.quality, "model": MODEL,
+        "seed": parent.made.seed, "parent_image_id": parent_id, "title": parent.made.title, "alt_text": parent.made.alt_text,
+        "tags": parent.made.tags, "storage_path": paths[0], "derivative_paths": derivative_paths(&derivatives),
         "width": png.width, "height": png.height, "bytes": uploads[0].1.len(), "mime_type": "image/png",
         "created_at": created_at, "updated_at": created_at,
     });
@@ -141,13 +134,13 @@ pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: Edi
 /// the edits and the time, so a downloaded file tells where it came from and not what it claims.
 fn original(png: &EditedPng, parent: &Parent, parent_id: Uuid, edits: &Edits, at: &str) -> Result<Vec<u8>, ApiError> {
     let bare = imaging::strip_png_metadata(&png.bytes).map_err(|_| not_png())?;
-    let seed = parent.seed.map(|s| s.to_string()).unwrap_or_default();
+    let seed = parent.made.seed.map(|s| s.to_string()).unwrap_or_default();
     let parent_id = parent_id.to_string();
     let entries = [
-        ("prompt", parent.prompt.as_str()),
-        ("negative_prompt", parent.negative_prompt.as_deref().unwrap_or("")),
+        ("prompt", parent.made.prompt.as_str()),
+        ("negative_prompt", parent.made.negative_prompt.as_deref().unwrap_or("")),
         ("final_prompt", parent.final_prompt.as_deref().unwrap_or("")),
-        ("model", parent.model.as_str()),
+        ("model", parent.made.model.as_str()),
         ("seed", seed.as_str()),
         ("parent_image_id", parent_id.as_str()),
         ("edits", edits.0.as_deref().unwrap_or("")),
