@@ -88,6 +88,20 @@ pub fn nothing_kept(refunded_units: i64) -> Ledger {
     }
 }
 
+/// The ledger of `images` images delivered and charged, with `refunded_units` given back for the
+/// variations that failed.
+pub fn kept(images: i32, refunded_units: i64) -> Ledger {
+    Ledger {
+        daily_used: images,
+        monthly_used: images,
+        shown_daily_used: i64::from(images),
+        images: i64::from(images),
+        charged_rows: i64::from(images),
+        refunded_units,
+        objects: images as usize * OBJECTS_PER_IMAGE,
+    }
+}
+
 /// `GET /api/generate/quota` as `account`.
 pub async fn quota(stack: &TestStack, account: &Account) -> Value {
     let answer =

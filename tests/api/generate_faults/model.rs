@@ -5,7 +5,7 @@ use serde_json::json;
 use studio_local::faults::{Fault, Service};
 use studio_local::testing::TestStack;
 
-use super::{Ledger, OBJECTS_PER_IMAGE, generate, google_error, ledger, nothing_kept, retry_info, square};
+use super::{generate, google_error, kept, ledger, nothing_kept, retry_info, square};
 use crate::helpers::signed_up;
 
 #[tokio::test]
@@ -20,18 +20,7 @@ async fn a_rate_limited_model_call_is_retried_after_its_delay_and_charged_once()
     assert_eq!(answer.status, 201, "{}", answer.body);
     assert_eq!(stack.faults.pending(Service::Gemini), 0, "the 429 was answered, then a retry succeeded");
     assert_eq!(answer.data()["quota"]["daily"]["used"], 1);
-    assert_eq!(
-        ledger(&stack, &account).await,
-        Ledger {
-            daily_used: 1,
-            monthly_used: 1,
-            shown_daily_used: 1,
-            images: 1,
-            charged_rows: 1,
-            refunded_units: 0,
-            objects: OBJECTS_PER_IMAGE,
-        }
-    );
+    assert_eq!(ledger(&stack, &account).await, kept(1, 0));
 }
 
 #[tokio::test]
@@ -121,18 +110,7 @@ async fn one_failed_variation_of_three_is_refunded_and_the_other_two_delivered()
     assert_eq!(answer.data()["images"].as_array().map(Vec::len), Some(2));
     assert_eq!(answer.data()["failed_variations"], 1);
     assert_eq!(answer.data()["quota"]["daily"]["used"], 2, "the answer's quota counts the refund");
-    assert_eq!(
-        ledger(&stack, &account).await,
-        Ledger {
-            daily_used: 2,
-            monthly_used: 2,
-            shown_daily_used: 2,
-            images: 2,
-            charged_rows: 2,
-            refunded_units: 1,
-            objects: 2 * OBJECTS_PER_IMAGE,
-        }
-    );
+    assert_eq!(ledger(&stack, &account).await, kept(2, 1));
     let client = stack.db.client().await;
     let reason: String = client
         .query_one("select details ->> 'reason' from usage_logs where action = 'quota_refund'", &[])
