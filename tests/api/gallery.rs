@@ -18,6 +18,7 @@ mod share_access;
 mod share_page;
 mod shared_links;
 mod sharing;
+mod upload_limits;
 mod versions;
 
 use std::path::{Path, PathBuf};

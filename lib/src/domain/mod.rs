@@ -3,6 +3,8 @@
 mod email;
 pub mod generation;
 mod password;
+#[cfg(test)]
+mod props;
 mod share_token;
 mod text;
 

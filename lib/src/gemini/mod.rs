@@ -9,6 +9,8 @@
 
 mod client;
 mod error;
+#[cfg(test)]
+mod props;
 mod request;
 mod response;
 mod retry;

@@ -115,28 +115,38 @@ pub(super) struct Checked {
 /// off the async threads.
 pub(super) fn inspect(bytes: &[u8]) -> Result<Checked, GeminiError> {
     let invalid = |what: String| GeminiError::InvalidImage(what);
-    let reader = || -> Result<ImageReader<Cursor<&[u8]>>, GeminiError> {
+    // The budget covers the pixels (16-bit RGBA at most) and what a decoder inflates besides them:
+    // an ICC profile (inflated whole by the PNG reader) or EXIF of real size.
+    let reader = |pixels: u64| -> Result<ImageReader<Cursor<&[u8]>>, GeminiError> {
         let mut reader =
             ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| invalid(e.to_string()))?;
         let mut limits = Limits::default();
         limits.max_image_width = Some(*SIDES.end());
         limits.max_image_height = Some(*SIDES.end());
-        limits.max_alloc = Some(MAX_PIXELS * 4 + (64 << 20));
+        limits.max_alloc = Some(pixels * 8 + (4 << 20));
         reader.limits(limits);
         Ok(reader)
     };
-    let first = reader()?;
+    // The header read allocates no pixels, but the PNG reader inflates an ICC profile on the way.
+    let first = reader(0)?;
     let mime = match first.format() {
         Some(ImageFormat::Png) => "image/png",
         Some(ImageFormat::Jpeg) => "image/jpeg",
         Some(ImageFormat::WebP) => "image/webp",
         _ => return Err(invalid("not a PNG, JPEG or WebP image".into())),
     };
+    // Cut files and profile bombs are refused before a decoder reads past the header.
+    if mime == "image/png" {
+        crate::imaging::check_png_structure(bytes).map_err(|e| invalid(e.to_string()))?;
+    }
     let (width, height) = first.into_dimensions().map_err(|e| invalid(format!("unreadable {mime} header: {e}")))?;
     if !SIDES.contains(&width) || !SIDES.contains(&height) || u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(invalid(format!("{width}×{height} is outside the accepted image size")));
     }
-    reader()?.decode().map_err(|e| invalid(format!("{mime} does not decode: {e}")))?;
+    // The second read's budget is sized to the announced pixels, so a small image cannot carry a
+    // profile that inflates to hundreds of MiB.
+    let pixels = u64::from(width) * u64::from(height);
+    reader(pixels)?.decode().map_err(|e| invalid(format!("{mime} does not decode: {e}")))?;
     Ok(Checked { mime, width, height })
 }
 

@@ -76,7 +76,8 @@ fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let field = match missing_field(&inner.to_string()) {
             Some(name) if path == "." => name,
             Some(name) => format!("{path}.{name}"),
-            None if path == "." => "body".to_owned(),
+            // A key named "" at the top level has an empty path: the body is what is wrong.
+            None if path == "." || path.is_empty() => "body".to_owned(),
             None => path,
         };
         ApiError::validation(field, json_message(&inner))
@@ -142,6 +143,8 @@ mod tests {
             (r#"{"email":"#, "body"),
             (r#"{"email":"a@b.c","options":{"remember":true}} trailing"#, "body"),
             (r#"["a@b.c",{"remember":true}]"#, "body"),
+            // Found by the JSON property: the field named was "" before.
+            (r#"{"email":"a@b.c","options":{"remember":true},"":1}"#, "body"),
             ("", "body"),
         ];
         for (body, field) in cases {

@@ -2,6 +2,8 @@
 //! envelope, streamed file responses (`stream`) and the router.
 
 mod body;
+#[cfg(test)]
+pub(crate) mod props;
 mod request;
 mod response;
 mod router;

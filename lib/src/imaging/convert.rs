@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 
-use super::{ImagingError, checked_size, metadata, webp, xmp};
+use super::{ImagingError, checked_size, decode_png, metadata, webp, xmp};
 
 /// JPEG and WebP downloads are the image itself, not a preview: high quality, unlike the
 /// derivatives' 80.
@@ -86,7 +86,7 @@ pub fn convert(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes,
 /// RGB pixels and size, the header checked against the limits before a pixel is inflated.
 fn decode(png: &[u8]) -> Result<(Vec<u8>, u32, u32), ImagingError> {
     let (width, height) = checked_size(png)?;
-    let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).map_err(ImagingError::Decode)?;
+    let image = decode_png(png, (width, height))?;
     // Gemini's images are opaque; JPEG has no alpha channel anyway.
     Ok((image.into_rgb8().into_raw(), width, height))
 }

@@ -11,9 +11,12 @@ pub enum ImagingError {
     /// The header announces more pixels than we decode (a decompression bomb, or a model gone wrong).
     #[error("image of {width}x{height} is larger than we process")]
     TooLarge { width: u32, height: u32 },
-    /// The header is fine but the pixel data is not (truncated, bad zlib stream, bad filter bytes).
+    /// The chunks are whole but the pixel data is not (bad zlib stream, bad filter bytes, rows missing).
     #[error("PNG cannot be decoded: {0}")]
     Decode(#[source] image::ImageError),
+    /// An `iCCP` profile that inflates past `MAX_PROFILE_BYTES` (a zlib bomb riding on the image).
+    #[error("the ICC profile inflates past {} bytes", super::metadata::MAX_PROFILE_BYTES)]
+    ProfileTooLarge,
     /// The chunk structure is broken (a length past the end, no `IEND`), so it cannot be rewritten.
     #[error("malformed PNG: {0}")]
     Malformed(&'static str),
@@ -46,7 +49,8 @@ impl From<ImagingError> for ApiError {
             ImagingError::NotPng
             | ImagingError::TooLarge { .. }
             | ImagingError::Decode(_)
-            | ImagingError::Malformed(_) => {
+            | ImagingError::Malformed(_)
+            | ImagingError::ProfileTooLarge => {
                 ApiError::UpstreamUnavailable { service: SERVICE, retry_after_secs: Some(10) }
             }
             other => ApiError::internal(other),

@@ -113,6 +113,29 @@ pub fn strip_png_metadata(png: &[u8]) -> Result<Vec<u8>, ImagingError> {
     Ok(out)
 }
 
+/// The largest ICC profile accepted once inflated. Real profiles are a few KiB to about 1 MiB; the
+/// `png` crate inflates `iCCP` whole (by default up to 512 MiB) before the first pixel.
+pub const MAX_PROFILE_BYTES: usize = 4 << 20;
+
+/// Refuses a file whose chunk structure is broken or whose `iCCP` profile inflates past
+/// [`MAX_PROFILE_BYTES`]: a few KiB of zlib can announce hundreds of MiB.
+pub(super) fn check_structure(png: &[u8]) -> Result<(), ImagingError> {
+    for chunk in chunks(png)?.iter().filter(|chunk| chunk.kind == b"iCCP") {
+        // Profile name, NUL, compression method, then the zlib stream.
+        let name_end =
+            chunk.data.iter().position(|&b| b == 0).ok_or(ImagingError::Malformed("an unnamed ICC profile"))?;
+        let stream = chunk.data.get(name_end + 2..).unwrap_or_default();
+        match fdeflate::decompress_to_vec_bounded(stream, MAX_PROFILE_BYTES) {
+            Ok(_) => {}
+            Err(fdeflate::BoundedDecompressionError::OutputTooLarge { .. }) => {
+                return Err(ImagingError::ProfileTooLarge);
+            }
+            Err(_) => return Err(ImagingError::Malformed("a corrupt ICC profile")),
+        }
+    }
+    Ok(())
+}
+
 /// Width and height from the `IHDR` chunk, which must come first: read before any decoding.
 pub(super) fn header_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
     let ihdr = png.strip_prefix(SIGNATURE.as_slice()).and_then(|rest| rest.get(..16)).ok_or(ImagingError::NotPng)?;

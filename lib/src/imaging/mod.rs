@@ -20,7 +20,7 @@ use rayon::prelude::*;
 
 pub use convert::{Format, convert, convert_blocking};
 pub use error::ImagingError;
-pub use metadata::{embed_png_metadata, read_png_metadata, strip_png_metadata};
+pub use metadata::{MAX_PROFILE_BYTES, embed_png_metadata, read_png_metadata, strip_png_metadata};
 
 /// The gallery's widths: grid thumbnail, card, detail view, full screen.
 pub const DEFAULT_WIDTHS: [u32; 4] = [150, 300, 800, 1920];
@@ -50,10 +50,8 @@ pub struct Derivatives {
 /// code, call [`derivatives_blocking`].
 pub fn derivatives(png: &[u8], widths: &[u32]) -> Result<Derivatives, ImagingError> {
     let (source_width, source_height) = checked_size(png)?;
-    let source = image::load_from_memory_with_format(png, image::ImageFormat::Png)
-        .map_err(ImagingError::Decode)?
-        // Gemini's images are opaque; an alpha channel, if any, is dropped.
-        .into_rgb8();
+    // Gemini's images are opaque; an alpha channel, if any, is dropped.
+    let source = decode_png(png, (source_width, source_height))?.into_rgb8();
     let pixels = fr::images::ImageRef::new(source_width, source_height, source.as_raw(), fr::PixelType::U8x3)
         .map_err(|_| ImagingError::Malformed("decoded size differs from the header"))?;
     let targets: Vec<(u32, u32)> = widths
@@ -79,6 +77,12 @@ pub async fn derivatives_blocking(png: bytes::Bytes, widths: Vec<u32>) -> Result
     tokio::task::spawn_blocking(move || derivatives(&png, &widths)).await?
 }
 
+/// Refuses a PNG cut short, with a broken chunk structure, or with an ICC profile that inflates
+/// past [`MAX_PROFILE_BYTES`]; reads no pixel.
+pub fn check_png_structure(png: &[u8]) -> Result<(), ImagingError> {
+    metadata::check_structure(png)
+}
+
 /// The width and height a PNG's header announces, read without decoding a pixel.
 pub fn png_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
     metadata::header_size(png)
@@ -92,6 +96,25 @@ fn checked_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
         return Err(ImagingError::TooLarge { width, height });
     }
     Ok((width, height))
+}
+
+/// Memory the decoder may use beyond the pixels: the PNG reader's row buffers and an ICC profile
+/// of real size (a few hundred KiB at most).
+const DECODER_SLACK: u64 = 4 << 20;
+
+/// `png` decoded whole (every chunk up to `IEND`, a profile of real size) within limits the decoder
+/// enforces itself: sides of at most [`MAX_SIDE`] and an allocation budget sized to the announced
+/// pixels (16-bit RGBA at most) plus [`DECODER_SLACK`]. The budget bounds what the header check
+/// cannot see: the `png` crate inflates an `iCCP` profile whole, by default up to 512 MiB.
+fn decode_png(png: &[u8], (width, height): (u32, u32)) -> Result<image::DynamicImage, ImagingError> {
+    metadata::check_structure(png)?;
+    let mut limits = image::Limits::default();
+    limits.max_image_width = Some(MAX_SIDE);
+    limits.max_image_height = Some(MAX_SIDE);
+    limits.max_alloc = Some(u64::from(width) * u64::from(height) * 8 + DECODER_SLACK);
+    let mut reader = image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png);
+    reader.limits(limits);
+    reader.decode().map_err(ImagingError::Decode)
 }
 
 /// round(h·w/W), at least one pixel.
@@ -109,5 +132,7 @@ fn resize(source: &fr::images::ImageRef<'_>, width: u32, height: u32) -> Result<
     Ok(target.into_vec())
 }
 
+#[cfg(test)]
+mod props;
 #[cfg(test)]
 mod tests;

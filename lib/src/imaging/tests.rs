@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use super::*;
 
 /// A deterministic `width`×`height` RGB PNG with gradients and texture (so WebP has work to do).
-fn png(width: u32, height: u32) -> Vec<u8> {
+pub(super) fn png(width: u32, height: u32) -> Vec<u8> {
     let image = image::RgbImage::from_fn(width, height, |x, y| {
         let texture = ((x * 7 + y * 13) % 17) as u8 * 3;
         image::Rgb([(x * 255 / width) as u8, (y * 255 / height) as u8, texture.wrapping_add(90)])
@@ -17,7 +17,7 @@ fn png(width: u32, height: u32) -> Vec<u8> {
 }
 
 /// A PNG signature and an `IHDR` chunk announcing `width`×`height`, followed by `rest`.
-fn header(width: u32, height: u32, rest: &[u8]) -> Vec<u8> {
+pub(super) fn header(width: u32, height: u32, rest: &[u8]) -> Vec<u8> {
     let mut ihdr = [width.to_be_bytes(), height.to_be_bytes()].concat();
     ihdr.extend_from_slice(&[8, 2, 0, 0, 0]);
     let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
@@ -83,7 +83,7 @@ fn derivatives_refuse_truncated_and_foreign_bytes() {
     let whole = png(300, 200);
     let truncated = &whole[..whole.len() / 2];
 
-    assert!(matches!(derivatives(truncated, &DEFAULT_WIDTHS), Err(ImagingError::Decode(_))));
+    assert!(matches!(derivatives(truncated, &DEFAULT_WIDTHS), Err(ImagingError::Malformed(_))));
     assert!(matches!(derivatives(b"GIF89a", &DEFAULT_WIDTHS), Err(ImagingError::NotPng)));
     assert!(matches!(embed_png_metadata(truncated, &[("seed", "1")]), Err(ImagingError::Malformed(_))));
 }

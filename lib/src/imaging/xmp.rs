@@ -49,16 +49,19 @@ fn element_name(key: &str) -> String {
     if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') { name } else { format!("_{name}") }
 }
 
-/// Text content escaped for XML; characters XML 1.0 cannot carry at all are dropped.
-fn escape(text: &str) -> String {
+/// Text content escaped for XML; control characters other than tab and line breaks are dropped,
+/// and so are the noncharacters U+FFFE and U+FFFF, which no XML 1.0 document may contain.
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if c.is_control() => {}
+            // A reader turns a raw carriage return into a line feed; the reference survives.
+            '\r' => out.push_str("&#13;"),
+            '\t' | '\n' => out.push(c),
+            c if c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
             c => out.push(c),
         }
     }

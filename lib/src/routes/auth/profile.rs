@@ -192,3 +192,37 @@ fn next_month(first: Date) -> Date {
 fn midnight(day: Date) -> String {
     format!("{day}T00:00:00Z")
 }
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    fn field(err: &ApiError) -> String {
+        err.body()["details"]["field"].as_str().unwrap_or_default().to_owned()
+    }
+
+    proptest! {
+        #[test]
+        fn display_names_are_trimmed_clean_and_at_most_100_characters(raw in any::<String>()) {
+            match display_name(&raw) {
+                Ok(name) => {
+                    prop_assert_eq!(name.as_str(), raw.trim());
+                    prop_assert!((1..=100).contains(&name.chars().count()) && !name.chars().any(char::is_control));
+                }
+                Err(err) => prop_assert_eq!(field(&err), "name"),
+            }
+        }
+
+        #[test]
+        fn avatars_are_https_urls_with_a_host_that_fit_the_column(
+            raw in prop_oneof![any::<String>(), "(https?|javascript|data|file):(//)?[ -~é]{0,2100}"],
+        ) {
+            match avatar_url(&raw) {
+                Ok(url) => prop_assert!(url.starts_with("https://") && url.len() <= 2048, "{url}"),
+                Err(err) => prop_assert_eq!(field(&err), "avatar_url"),
+            }
+        }
+    }
+}

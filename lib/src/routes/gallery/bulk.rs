@@ -84,13 +84,13 @@ impl Operation {
 
 /// The ids (each once, in the order given) and the operation.
 #[derive(Debug, PartialEq, Eq)]
-struct Bulk {
+pub(super) struct Bulk {
     ids: Vec<Uuid>,
     operation: Operation,
 }
 
 impl Bulk {
-    fn parse(body: BulkBody) -> Result<Self, ApiError> {
+    pub(super) fn parse(body: BulkBody) -> Result<Self, ApiError> {
         if body.ids.is_empty() || body.ids.len() > MAX_IDS {
             return Err(ApiError::validation("ids", format!("must list 1–{MAX_IDS} image ids")));
         }

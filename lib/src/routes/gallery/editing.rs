@@ -34,13 +34,13 @@ pub struct ChangeBody {
 
 /// A checked change: the columns to write, and whether to publish or unpublish.
 #[derive(Debug)]
-struct Change {
+pub(super) struct Change {
     columns: Map<String, Value>,
     publish: Option<bool>,
 }
 
 impl Change {
-    fn parse(body: ChangeBody) -> Result<Self, ApiError> {
+    pub(super) fn parse(body: ChangeBody) -> Result<Self, ApiError> {
         let mut columns = Map::new();
         if let Some(title) = body.title {
             columns.insert("title".into(), optional_text("title", &title, MAX_TITLE_CHARS)?);

@@ -48,13 +48,13 @@ pub struct ExportBody {
 
 /// What to export: chosen images (each once, in the order given), or a collection.
 #[derive(Debug, PartialEq, Eq)]
-enum Selection {
+pub(super) enum Selection {
     Images(Vec<Uuid>),
     Collection(Uuid),
 }
 
 impl Selection {
-    fn parse(body: ExportBody) -> Result<Self, ApiError> {
+    pub(super) fn parse(body: ExportBody) -> Result<Self, ApiError> {
         match (body.ids, body.collection_id) {
             (Some(_), Some(_)) => {
                 Err(ApiError::validation("collection_id", "give either ids or collection_id, not both"))

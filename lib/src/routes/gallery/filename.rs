@@ -93,14 +93,15 @@ fn reserved(name: &str) -> bool {
     RESERVED.contains(&lower.as_str()) || numbered("com") || numbered("lpt")
 }
 
-/// The text trimmed to [`MAX_CHARS`], with path separators, characters Windows refuses and
-/// control characters replaced, runs of white space made one space, and no trailing dot.
+/// The text trimmed to [`MAX_CHARS`], with path separators, characters Windows refuses, control
+/// and bidirectional formatting characters replaced, runs of white space made one space, and no
+/// trailing dot.
 fn unicode_name(text: &str) -> String {
     let mut name = String::new();
     for c in text.chars() {
         let c = match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '-',
-            c if c.is_whitespace() || c.is_control() => ' ',
+            c if c.is_whitespace() || c.is_control() || reorders(c) => ' ',
             c => c,
         };
         if c == ' ' && (name.is_empty() || name.ends_with(' ')) {
@@ -112,6 +113,12 @@ fn unicode_name(text: &str) -> String {
         name.push(c);
     }
     name.trim_end_matches([' ', '.']).to_owned()
+}
+
+/// Bidirectional embeddings, overrides, isolates and marks: in a title such as `photo\u{202E}gnp.exe`
+/// they make a file manager show the rest of the name reversed, disguising what the file is.
+fn reorders(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Entry names of one archive: each name once, compared without case (as Windows and macOS do):

@@ -10,9 +10,10 @@ use uuid::Uuid;
 
 use super::image::{COLUMNS, Image, present};
 use super::tags::Tag;
-use super::window::{Window, stamp};
+use super::window::{Window, stamp, storable};
 use crate::app::App;
 use crate::domain::SearchTerm;
+use crate::domain::generation::ASPECT_RATIOS;
 use crate::error::ApiError;
 use crate::gemini::AspectRatio;
 use crate::http::Query;
@@ -42,6 +43,7 @@ impl Listing {
         });
         let aspect_ratio = get("aspect_ratio").map(|raw| {
             AspectRatio::parse(raw)
+                .filter(|ratio| ASPECT_RATIOS.contains(ratio))
                 .ok_or_else(|| ApiError::validation("aspect_ratio", "must be 1:1, 16:9, 9:16, 4:3 or 3:4"))
         });
         let listing = Self {
@@ -119,15 +121,18 @@ enum Bound {
 
 /// RFC 3339, or a UTC calendar day that counts whole: from its first microsecond to its last.
 fn instant(field: &str, raw: &str, bound: Bound) -> Result<OffsetDateTime, ApiError> {
-    if let Ok(at) = OffsetDateTime::parse(raw, &Rfc3339) {
-        return Ok(at);
-    }
-    let day = Date::parse(raw, format_description!("[year]-[month]-[day]"))
-        .map_err(|_| ApiError::validation(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time"))?;
-    Ok(match bound {
-        Bound::Start => day.midnight().assume_utc(),
-        Bound::End => day.with_time(time!(23:59:59.999_999)).assume_utc(),
-    })
+    let invalid = || ApiError::validation(field, "must be a date (YYYY-MM-DD) or an RFC 3339 time, years 1 to 9999");
+    let at = match OffsetDateTime::parse(raw, &Rfc3339) {
+        Ok(at) => at,
+        Err(_) => {
+            let day = Date::parse(raw, format_description!("[year]-[month]-[day]")).map_err(|_| invalid())?;
+            match bound {
+                Bound::Start => day.midnight().assume_utc(),
+                Bound::End => day.with_time(time!(23:59:59.999_999)).assume_utc(),
+            }
+        }
+    };
+    if storable(at) { Ok(at) } else { Err(invalid()) }
 }
 
 fn uuid(field: &str, raw: &str) -> Result<Uuid, ApiError> {
@@ -167,6 +172,11 @@ mod tests {
             ("from=yesterday", "from"),
             ("to=2026-13-01", "to"),
             ("from=2026-11-27&to=2026-11-26", "to"),
+            // PostgreSQL reads no year 0 and RFC 3339 writes no negative year: these were 500s.
+            ("from=0000-01-01", "from"),
+            ("to=0000-12-31T23:00:00Z", "to"),
+            ("from=-0001-01-01", "from"),
+            ("to=%2B10000-01-01", "to"),
         ];
         for (query, field) in cases {
             assert_eq!(refused(query), field, "{query}");

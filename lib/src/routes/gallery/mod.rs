@@ -33,6 +33,8 @@ mod image;
 mod listing;
 mod original;
 mod prompts;
+#[cfg(test)]
+mod props;
 mod public_feed;
 mod removal;
 mod share_html;

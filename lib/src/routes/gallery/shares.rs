@@ -36,13 +36,13 @@ pub struct NewShare {
 
 /// A checked request: when the link ends, if ever, and whether visitors see the prompt.
 #[derive(Debug, PartialEq)]
-struct Terms {
+pub(super) struct Terms {
     expires_at: Option<OffsetDateTime>,
     show_prompt: bool,
 }
 
 impl Terms {
-    fn parse(body: NewShare, now: OffsetDateTime) -> Result<Self, ApiError> {
+    pub(super) fn parse(body: NewShare, now: OffsetDateTime) -> Result<Self, ApiError> {
         let max_hours = MAX_LIFETIME.whole_hours();
         let expires_at = match (body.expires_in_hours, body.expires_at) {
             (Some(_), Some(_)) => {

@@ -166,6 +166,10 @@ fn refused(err: ImagingError) -> ApiError {
         ImagingError::NotPng | ImagingError::Decode(_) | ImagingError::Malformed(_) | ImagingError::TooLarge { .. } => {
             not_png()
         }
+        ImagingError::ProfileTooLarge => {
+            let limit = imaging::MAX_PROFILE_BYTES >> 20;
+            ApiError::validation("body", format!("must not carry an ICC profile over {limit} MiB"))
+        }
         other => ApiError::internal(other),
     }
 }

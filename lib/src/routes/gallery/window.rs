@@ -87,10 +87,16 @@ impl Cursor {
         let text = String::from_utf8(bytes).map_err(|_| invalid())?;
         let (at, id) = text.rsplit_once('|').ok_or_else(invalid)?;
         Ok(Self {
-            at: OffsetDateTime::parse(at, &Rfc3339).map_err(|_| invalid())?,
+            at: OffsetDateTime::parse(at, &Rfc3339).ok().filter(|at| storable(*at)).ok_or_else(invalid)?,
             id: Uuid::try_parse(id).map_err(|_| invalid())?,
         })
     }
+}
+
+/// Whether the database can read `at` as [`stamp`] writes it: `timestamptz` input has no year 0
+/// (1 BC precedes AD 1) and RFC 3339 no year past 9999, so anything else would fail in SQL, a 500.
+pub fn storable(at: OffsetDateTime) -> bool {
+    (1..=9999).contains(&at.year())
 }
 
 /// A time as the SQL functions take it.
@@ -119,5 +125,15 @@ mod tests {
         assert_eq!(cursor.id, id);
         assert_eq!(stamp(cursor.at), "2026-11-26T10:00:00.123456Z");
         assert_eq!(Cursor::parse(&Cursor::encode("2026-11-26T10:00:00.123456+00:00", id)).unwrap(), cursor);
+    }
+
+    #[test]
+    fn a_cursor_of_year_zero_is_refused_before_the_database_sees_it() {
+        // A 500 from PostgreSQL ("date/time field value out of range") before the year check.
+        let raw = URL_SAFE_NO_PAD.encode(format!("0000-06-01T00:00:00Z|{}", Uuid::nil()));
+
+        let err = Window::parse(&Query::parse(&format!("cursor={raw}"))).unwrap_err();
+
+        assert_eq!(err.body()["details"]["field"], "cursor");
     }
 }
