@@ -215,7 +215,7 @@ proptest! {
         prop_assert_eq!(xmp_text(&packet, "li"), Some(carried(&prompt)));
         prop_assert_eq!(xmp_text(&packet, "prompt"), Some(carried(&prompt)));
         let document = roxmltree::Document::parse(&packet).unwrap();
-        let last = document.descendants().filter(|n| n.is_element()).last().unwrap();
+        let last = document.descendants().rfind(|n| n.is_element()).unwrap();
         prop_assert_eq!(last.text().unwrap_or_default(), carried(&value));
     }
 }

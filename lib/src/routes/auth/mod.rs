@@ -13,6 +13,8 @@ pub(crate) mod common;
 mod keys;
 mod password;
 pub(crate) mod profile;
+#[cfg(test)]
+mod props;
 mod session;
 mod signup;
 

@@ -16,6 +16,9 @@ use crate::error::ApiError;
 use crate::http::Query;
 use crate::http::props::{assert_client_error, json_value, read_as, request_object};
 
+/// A route's parser of an id in its path.
+type IdParser = fn(&str) -> Result<Uuid, ApiError>;
+
 fn field(err: &ApiError) -> String {
     err.body()["details"]["field"].as_str().unwrap_or_default().to_owned()
 }
@@ -127,8 +130,7 @@ proptest! {
     #[test]
     fn path_ids_are_uuids_or_a_400_naming_id(raw in prop_oneof![any::<String>(), "[0-9a-fA-F-]{30,40}"]) {
         let uuid = Uuid::try_parse(&raw).ok();
-        let parsers: [fn(&str) -> Result<Uuid, ApiError>; 4] =
-            [image::parse_id, collections::parse_id, shares::parse_id, prompts::parse_id];
+        let parsers: [IdParser; 4] = [image::parse_id, collections::parse_id, shares::parse_id, prompts::parse_id];
         for parse in parsers {
             match parse(&raw) {
                 Ok(id) => prop_assert_eq!(Some(id), uuid),
