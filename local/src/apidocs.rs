@@ -3,8 +3,10 @@
 //! rendered here from the description: self-contained (no script, no CDN; its one stylesheet is
 //! served beside it) and under a CSP that allows nothing else.
 
+mod credentials;
 mod page;
 mod schema;
+mod text;
 
 use std::sync::OnceLock;
 

@@ -6,7 +6,11 @@ use std::fmt::Write;
 
 use serde_json::Value;
 
-use super::schema::{Schemas, escape, prose};
+use super::credentials::{credentials, security_text};
+use super::schema::Schemas;
+use super::text::{escape, inline, prose};
+
+const SHARED_RESPONSES: &str = "#/components/responses/";
 
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
@@ -44,6 +48,7 @@ pub fn render(spec: &Value) -> String {
         }
         html.push_str("</ul></li>");
     }
+    html.push_str("<li><a href=\"#responses\">Shared responses</a></li>");
     html.push_str("<li><a href=\"#credentials\">Credentials</a></li></ul></nav><main>");
     html.push_str(&prose(info["description"].as_str().unwrap_or("")));
     for (tag, operations) in &groups {
@@ -54,6 +59,7 @@ pub fn render(spec: &Value) -> String {
         }
         html.push_str("</section>");
     }
+    shared_responses(&mut html, spec, &schemas);
     credentials(&mut html, spec);
     html.push_str("</main></body></html>\n");
     html
@@ -133,7 +139,7 @@ fn operation(html: &mut String, spec: &Value, schemas: &Schemas<'_>, op: &Operat
                 escape(p["name"].as_str().unwrap_or("")),
                 escape(p["in"].as_str().unwrap_or("")),
                 schemas.render(&p["schema"]),
-                escape(p["description"].as_str().unwrap_or("")),
+                inline(p["description"].as_str().unwrap_or("")),
             );
         }
         html.push_str("</table>");
@@ -147,27 +153,57 @@ fn operation(html: &mut String, spec: &Value, schemas: &Schemas<'_>, op: &Operat
     }
     html.push_str("<h4>Responses</h4>");
     for (status, response) in body["responses"].as_object().into_iter().flatten() {
-        let response = schemas.resolve(response);
-        let _ = write!(html, "<details><summary><b>{}</b> {}</summary>", escape(status), first_line(response));
-        html.push_str(&prose(response["description"].as_str().unwrap_or("")));
-        if let Some(headers) = response["headers"].as_object() {
-            html.push_str("<p><b>Headers:</b></p><ul>");
-            for (name, header) in headers {
-                let header = schemas.resolve(header);
-                let _ = write!(
-                    html,
-                    "<li><code>{}</code>: {} {}</li>",
-                    escape(name),
-                    schemas.render(&header["schema"]),
-                    escape(header["description"].as_str().unwrap_or(""))
-                );
-            }
-            html.push_str("</ul>");
+        // A shared error is drawn once, in its own section: here it is a link.
+        let shared = response["$ref"].as_str().and_then(|r| r.strip_prefix(SHARED_RESPONSES));
+        if let Some(name) = shared.filter(|_| !status.starts_with('2')) {
+            let _ = write!(
+                html,
+                "<p class=\"shared\"><b>{}</b> <a href=\"#response-{name}\">{name}</a>: {}</p>",
+                escape(status),
+                first_line(schemas.resolve(response)),
+                name = escape(name),
+            );
+            continue;
         }
-        content(html, schemas, &response["content"]);
+        // Successes are open: what an operation answers is what a reader came for.
+        let open = if status.starts_with('2') { " open" } else { "" };
+        let response = schemas.resolve(response);
+        let _ = write!(html, "<details{open}><summary><b>{}</b> {}</summary>", escape(status), first_line(response));
+        response_body(html, schemas, response);
         html.push_str("</details>");
     }
     html.push_str("</article>");
+}
+
+/// A response's description, headers, schema and examples.
+fn response_body(html: &mut String, schemas: &Schemas<'_>, response: &Value) {
+    html.push_str(&prose(response["description"].as_str().unwrap_or("")));
+    if let Some(headers) = response["headers"].as_object() {
+        html.push_str("<p><b>Headers:</b></p><ul>");
+        for (name, header) in headers {
+            let header = schemas.resolve(header);
+            let _ = write!(
+                html,
+                "<li><code>{}</code>: {} {}</li>",
+                escape(name),
+                schemas.render(&header["schema"]),
+                inline(header["description"].as_str().unwrap_or(""))
+            );
+        }
+        html.push_str("</ul>");
+    }
+    content(html, schemas, &response["content"]);
+}
+
+/// The responses many operations share (errors, mostly), each drawn in full once.
+fn shared_responses(html: &mut String, spec: &Value, schemas: &Schemas<'_>) {
+    html.push_str("<section id=\"responses\"><h2>Shared responses</h2>");
+    for (name, response) in spec["components"]["responses"].as_object().into_iter().flatten() {
+        let _ = write!(html, "<article id=\"response-{0}\"><h3>{0}</h3>", escape(name));
+        response_body(html, schemas, response);
+        html.push_str("</article>");
+    }
+    html.push_str("</section>");
 }
 
 /// Each media type's schema as a tree, and its example.
@@ -188,42 +224,7 @@ fn content(html: &mut String, schemas: &Schemas<'_>, content: &Value) {
 }
 
 fn first_line(response: &Value) -> String {
-    escape(response["description"].as_str().unwrap_or("").lines().next().unwrap_or(""))
-}
-
-/// `[{a: []}, {b: [x]}]` as "a, or b (x)"; `[]` or `[{}]` as public.
-fn security_text(security: &Value) -> String {
-    let alternatives: Vec<String> = security
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|requirement| {
-            let all: Vec<String> = requirement
-                .as_object()
-                .into_iter()
-                .flatten()
-                .map(|(scheme, scopes)| {
-                    let scopes: Vec<&str> = scopes.as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-                    let link = format!("<a href=\"#scheme-{0}\">{0}</a>", escape(scheme));
-                    if scopes.is_empty() { link } else { format!("{link} (scope {})", escape(&scopes.join(", "))) }
-                })
-                .collect();
-            if all.is_empty() { "none".to_owned() } else { all.join(" and ") }
-        })
-        .collect();
-    if alternatives.is_empty() { "none (public)".to_owned() } else { alternatives.join(", or ") }
-}
-
-fn credentials(html: &mut String, spec: &Value) {
-    html.push_str("<section id=\"credentials\"><h2>Credentials</h2>");
-    for (name, scheme) in spec["components"]["securitySchemes"].as_object().into_iter().flatten() {
-        let kind = match (scheme["type"].as_str(), scheme["scheme"].as_str(), scheme["in"].as_str()) {
-            (Some("http"), Some(s), _) => format!("HTTP {s}"),
-            (Some("apiKey"), _, Some(place)) => format!("{} in {place}", scheme["name"].as_str().unwrap_or("")),
-            (kind, _, _) => kind.unwrap_or("").to_owned(),
-        };
-        let _ = write!(html, "<h3 id=\"scheme-{0}\">{0} <small>{1}</small></h3>", escape(name), escape(&kind));
-        html.push_str(&prose(scheme["description"].as_str().unwrap_or("")));
-    }
-    html.push_str("</section>");
+    let description = response["description"].as_str().unwrap_or("");
+    let paragraph = description.split("\n\n").next().unwrap_or("");
+    inline(&paragraph.split_whitespace().collect::<Vec<_>>().join(" "))
 }
