@@ -143,6 +143,28 @@ fn the_description_has_the_shape_of_openapi_3_1() {
     assert!(problems.is_empty(), "docs/openapi.yaml is not a sound OpenAPI 3.1 document:\n  {}", problems.join("\n  "));
 }
 
+#[test]
+fn every_json_request_and_response_shows_an_example() {
+    let spec = spec();
+    let mut missing = Vec::new();
+    let mut check = |at: String, content: &Value| {
+        for (media_type, media) in content.as_object().into_iter().flatten() {
+            let shown = media.get("example").is_some() || media["examples"].as_object().is_some_and(|e| !e.is_empty());
+            if media_type.contains("json") && !shown {
+                missing.push(format!("{at} {media_type}"));
+            }
+        }
+    };
+    for (method, path, operation) in operations(&spec) {
+        let at = format!("{} {path}", method.to_uppercase());
+        check(format!("{at} request"), &resolve(&spec, &operation["requestBody"])["content"]);
+        for (status, response) in operation["responses"].as_object().into_iter().flatten() {
+            check(format!("{at} {status}"), &resolve(&spec, response)["content"]);
+        }
+    }
+    assert!(missing.is_empty(), "no example for:\n  {}", missing.join("\n  "));
+}
+
 fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
     match value["$ref"].as_str().and_then(|r| r.strip_prefix('#')).and_then(|p| spec.pointer(p)) {
         Some(target) => target,
