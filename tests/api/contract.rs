@@ -2,7 +2,8 @@
 //! requests (examples from the spec, boundary values, random and malformed input) to a local stack
 //! that holds real images, a collection, a share link, prompts, a second login and an API key, and
 //! checks every answer: no 5xx, a documented status, the documented content type, headers and
-//! body schema. Schemathesis is installed on first use into a virtual environment under target/.
+//! body schema, and no request the spec forbids accepted. Schemathesis is installed on first use
+//! into a virtual environment under target/.
 
 mod fixtures;
 mod schemathesis;

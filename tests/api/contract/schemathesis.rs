@@ -19,7 +19,9 @@ const RENDERING: [&str; 2] = ["POST /api/generate", "POST /api/generate/edit"];
 /// The answer is checked for these. `not_a_server_error`: no 5xx for any input;
 /// `status_code_conformance`: the status is one the operation documents;
 /// `content_type_conformance` and `response_headers_conformance`: the documented type and headers;
-/// `response_schema_conformance`: the body matches the documented schema.
+/// `response_schema_conformance`: the body matches the documented schema;
+/// `negative_data_rejection`: a request the spec forbids is refused (4xx), so the spec's limits
+/// are the handlers' limits.
 const CHECKS: &str = "not_a_server_error,status_code_conformance,content_type_conformance,\
 response_headers_conformance,response_schema_conformance,negative_data_rejection";
 
