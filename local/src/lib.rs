@@ -2,6 +2,7 @@
 //! engines, so that `cargo run -p studio-local` is the whole product and tests exercise real HTTP.
 //!
 //! Layout:
+//! - [`apidocs`]: docs/openapi.yaml served as YAML and JSON, and its reference page `/docs/api`.
 //! - [`faults`]: fault injection for the stand-ins, and its control endpoint.
 //! - [`gemini`]: a Gemini-compatible `generateContent` server that renders offline preview images.
 //! - [`pg`]: a private PostgreSQL cluster (created, started as an unprivileged user, stopped on
@@ -14,6 +15,7 @@
 //! - [`upstash`]: an Upstash-REST-compatible server at `/upstash`, over a private `redis-server` when
 //!   installed (one database per stand-in), else over an in-process engine.
 
+pub mod apidocs;
 pub mod faults;
 pub mod gemini;
 pub mod pg;

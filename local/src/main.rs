@@ -81,6 +81,7 @@ async fn run_studio() -> Result<(), Error> {
     });
     println!("AI Image Studio is running at {url}");
     println!("  API        {url}/api/templates");
+    println!("  API docs   {url}/docs/api  (OpenAPI: {url}/openapi.yaml, {url}/openapi.json)");
     println!("  cron       {url}/api/cron/reset  (Authorization: Bearer {})", stack::LOCAL_CRON_SECRET);
     println!("  PostgREST  {url}/rest/v1  (apikey: {})", keys.anon_key);
     let upstash = studio_local::upstash::backend_in_use();

@@ -1,6 +1,7 @@
 //! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`),
 //! the library's route handlers on `/api/*` exactly as Vercel mounts them (with vercel.json's
-//! rewrite of the share page `/s/{token}`), and `public/`.
+//! rewrite of the share page `/s/{token}`), the API description and its reference page, and
+//! `public/`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -131,6 +132,7 @@ pub fn router(parts: Parts<'_>) -> Router {
         .nest("/gemini", faults.layer(Service::Gemini, gemini::router()))
         .nest("/__control", faults.control_router())
         .merge(functions)
+        .merge(crate::apidocs::router())
         .fallback_service(ServeDir::new(public_dir))
 }
 

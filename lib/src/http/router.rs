@@ -15,6 +15,12 @@ impl<E: Copy + 'static> Router<E> {
         Self { routes }
     }
 
+    /// Every route's method and pattern, in table order: what the published API description must
+    /// list (patterns write parameters as `:name`).
+    pub fn routes(&self) -> Vec<(Method, &'static str)> {
+        self.routes.iter().map(|(method, pattern, _)| (method.clone(), *pattern)).collect()
+    }
+
     /// The endpoint for `method` and `path`, with the path parameters in pattern order: 404 when no
     /// pattern matches, 405 (listing the allowed methods) when only the method is wrong.
     pub fn resolve(&self, method: &Method, path: &str) -> Result<(E, Vec<String>), ApiError> {
@@ -95,6 +101,14 @@ mod tests {
             let err = ROUTER.resolve(&Method::GET, path).unwrap_err();
             assert_eq!(err.code(), "NOT_FOUND", "{path}");
         }
+    }
+
+    #[test]
+    fn lists_its_routes_in_table_order() {
+        let routes = ROUTER.routes();
+        assert_eq!(routes.len(), 4);
+        assert_eq!(routes[0], (Method::GET, "/api/templates"));
+        assert_eq!(routes[3], (Method::PATCH, "/api/templates/:id"));
     }
 
     #[test]

@@ -42,12 +42,28 @@ impl Function {
         }
     }
 
+    /// Every method and path pattern the function answers (parameters written `:name`).
+    pub fn routes(self) -> Vec<(http::Method, &'static str)> {
+        match self {
+            Self::Generate => generate::routes(),
+            Self::Gallery => gallery::routes(),
+            Self::Templates => templates::routes(),
+            Self::Auth => auth::routes(),
+            Self::CronReset => cron::routes(),
+        }
+    }
+
     /// The function a path reaches through vercel.json's rewrites: its prefix, or a sub-path of it.
     pub fn for_path(path: &str) -> Option<Self> {
         Self::ALL
             .into_iter()
             .find(|f| path.strip_prefix(f.prefix()).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
     }
+}
+
+/// Every route of every function, as the API description in docs/openapi.yaml must list them.
+pub fn all() -> Vec<(http::Method, &'static str)> {
+    Function::ALL.into_iter().flat_map(Function::routes).collect()
 }
 
 /// The pages outside `/api` that vercel.json rewrites to a function, and the URI the function is
@@ -109,6 +125,20 @@ mod tests {
         assert_eq!(Function::for_path("/api/templatesx"), None);
         assert_eq!(Function::for_path("/api/cron"), None);
         assert_eq!(Function::for_path("/index.html"), None);
+    }
+
+    #[test]
+    fn every_route_belongs_to_its_function() {
+        let routes = all();
+        assert!(routes.len() > 50, "{} routes", routes.len());
+        for function in Function::ALL {
+            for (method, pattern) in function.routes() {
+                // The share page's own path is reached only through vercel.json's rewrite.
+                if !pattern.starts_with("/s/") {
+                    assert_eq!(Function::for_path(pattern), Some(function), "{method} {pattern}");
+                }
+            }
+        }
     }
 
     #[test]

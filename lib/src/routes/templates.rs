@@ -28,6 +28,11 @@ static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::GET, "/api/templates/:id", Endpoint::One),
 ]);
 
+/// This function's routes, for the published API description.
+pub(super) fn routes() -> Vec<(Method, &'static str)> {
+    ROUTER.routes()
+}
+
 /// Templates change when the operator edits the seed: browsers keep them a minute, the CDN five,
 /// and the CDN may serve a stale copy for a day while it refetches.
 const CACHED: Cached = Cached::Public { max_age: 60, s_maxage: 300, stale_while_revalidate: 86_400 };

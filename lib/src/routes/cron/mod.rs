@@ -33,6 +33,11 @@ pub use settings::CronConfig;
 
 static ROUTER: Router<()> = Router::new(&[(Method::GET, "/api/cron/reset", ())]);
 
+/// This function's routes, for the published API description.
+pub(super) fn routes() -> Vec<(Method, &'static str)> {
+    ROUTER.routes()
+}
+
 pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body>, ApiError> {
     // The secret first: without it, nothing about the function is revealed, not even its methods.
     guard::authorize(app.config.cron.secret.as_ref(), &req.headers)?;

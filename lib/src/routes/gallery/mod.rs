@@ -116,6 +116,11 @@ static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::POST, "/api/gallery/:id/versions", Endpoint::SaveVersion),
 ]);
 
+/// This function's routes, for the published API description.
+pub(super) fn routes() -> Vec<(Method, &'static str)> {
+    ROUTER.routes()
+}
+
 pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body>, ApiError>
 where
     B: HttpBody,

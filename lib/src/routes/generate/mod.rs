@@ -43,6 +43,11 @@ static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::GET, "/api/generate/quota", Endpoint::Quota),
 ]);
 
+/// This function's routes, for the published API description.
+pub(super) fn routes() -> Vec<(Method, &'static str)> {
+    ROUTER.routes()
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct EditBody {
