@@ -32,7 +32,8 @@ def stats(rows, variant, size):
     s = {"n": len(vr), "size_bytes": size, "first_median": statistics.median(first),
          "first_p90": nearest_rank(first, 0.9), "first_min": min(first),
          "listen_median": statistics.median(r["listen_ms"] for r in vr),
-         "hwm_mb_median": statistics.median(hwm) if hwm else None, "ratio_vs": {}}
+         "hwm_mb_median": statistics.median(hwm) if hwm else None, "ratio_vs": {},
+         "stack_median": statistics.median(stack) if (stack := [r["stack_ms"] for r in vr if "stack_ms" in r]) else None}
     for anchor in (BASELINE,) + OTHER_ANCHORS:
         time_ratios = per_round_ratios(rows, variant, anchor, "first_ms")
         if time_ratios:
@@ -40,6 +41,18 @@ def stats(rows, variant, size):
             s["ratio_vs"][anchor] = {"median": statistics.median(time_ratios), "p90": nearest_rank(time_ratios, 0.9),
                                      "hwm_median": statistics.median(hwm_ratios) if hwm_ratios else None}
     return s
+
+
+def own_ratios(rows, per_variant):
+    base = {r["round"]: r["first_ms"] for r in rows if r["variant"] == BASELINE}
+    out = []
+    for v in per_variant:
+        rr = [(r["first_ms"] - r["stack_ms"]) / base[r["round"]] for r in rows
+              if r["variant"] == v and "stack_ms" in r and r["round"] in base]
+        if rr:
+            per_variant[v]["own_ratio_median"] = statistics.median(rr)
+            out.append(f"{v} {statistics.median(rr):.3f}")
+    return out
 
 
 def fmt(x, digits=3):
@@ -54,9 +67,10 @@ def summarize(rows, sizes):
     for mode in modes:
         mr = [r for r in rows if r["mode"] == mode]
         lines += [f"\n### mode {mode} ({len({r['round'] for r in mr})} rounds)\n",
-                  f"| variant | size MB | first 200 median ms | p90 | min | listen median ms | VmHWM MB "
+                  f"| variant | size MB | first 200 median ms | p90 | min | same request, warm stack, median ms "
+                  f"| listen median ms | VmHWM MB "
                   f"| ratio vs {BASELINE} (median of per-round) | p90 of ratio | VmHWM ratio |",
-                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+                  "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for v in order:
             if not any(r["variant"] == v for r in mr):
                 continue
@@ -64,8 +78,13 @@ def summarize(rows, sizes):
             rb = s["ratio_vs"].get(BASELINE, {})
             size = f"{s['size_bytes'] / 1e6:.2f}" if s["size_bytes"] else "?"
             lines.append(f"| {v} | {size} | {s['first_median']:.2f} | {s['first_p90']:.2f} | {s['first_min']:.2f} "
+                         f"| {fmt(s['stack_median'], 2)} "
                          f"| {s['listen_median']:.2f} | {fmt(s['hwm_mb_median'], 1)} | {fmt(rb.get('median'))} "
                          f"| {fmt(rb.get('p90'))} | {fmt(rb.get('hwm_median'))} |")
+        own = own_ratios(mr, summary.get(mode, {}))
+        if own:
+            lines.append("\nfirst 200 minus the warm stack's time for the same request (the binary's own share), "
+                         f"ratio vs {BASELINE} (median of per-round): " + ", ".join(own))
         for anchor in OTHER_ANCHORS:
             pairs = [f"{v} {s['ratio_vs'][anchor]['median']:.3f}" for v, s in summary.get(mode, {}).items()
                      if anchor in s["ratio_vs"] and v != anchor]

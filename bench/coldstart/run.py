@@ -41,7 +41,7 @@ FUNCTIONS = [
 ]
 
 
-def our_variants(bin_dir, function_env, token, cron_secret):
+def our_variants(bin_dir, function_env, token, cron_secret, stack_port):
     out = []
     for name, path, credential in FUNCTIONS:
         exe = os.path.abspath(os.path.join(bin_dir, name))
@@ -49,7 +49,7 @@ def our_variants(bin_dir, function_env, token, cron_secret):
             sys.exit(f"{exe} is missing: cargo build --release --locked -p studio-api --bins")
         out.append(dict(label=name, argv=[exe], port_env="VERCEL_DEV_PORT", env=dict(function_env),
                         request=raw_get(path, token if credential == "session" else cron_secret),
-                        files=[exe], size=os.path.getsize(exe), expect=None))
+                        files=[exe], size=os.path.getsize(exe), expect=None, stack_port=stack_port))
     return out
 
 
@@ -129,6 +129,16 @@ def one_spawn(v, pin, poll_s, limit_s=30.0):
         os.sched_setaffinity(0, set(range(os.cpu_count())))
 
 
+def stack_time(v):
+    """The same request served by the stack's own, warm handlers in-process, on a new connection: what
+    the first 200 contains of stand-in and database work, not of the binary's start."""
+    t0 = time.perf_counter_ns()
+    r = http_get(v["stack_port"], v["request"], timeout=30)
+    if r is None or r[1] != 200:
+        raise RuntimeError(f"the stack answered {v['label']}'s request with {r and r[1]}")
+    return (time.perf_counter_ns() - t0) / 1e6
+
+
 def measure(vs, modes, rounds, warmup, poll_s, raw):
     pins = {"free": None, "pin0": 0, "cold": None}
     for mode in modes:  # warm the page cache and the loader's caches; also checks every variant's 200
@@ -143,6 +153,8 @@ def measure(vs, modes, rounds, warmup, poll_s, raw):
                 if mode == "cold":
                     evict(v["files"])
                 rec = dict(one_spawn(v, pins[mode], poll_s), round=rnd, mode=mode, variant=v["label"])
+                if v.get("stack_port"):
+                    rec["stack_ms"] = stack_time(v)
                 rows.append(rec)
                 raw.write(json.dumps(rec) + "\n")
                 raw.flush()
@@ -181,7 +193,8 @@ def main():
         stack = Stack(a.local)
         url, function_env = stack.url, stack.function_env()
     try:
-        vs = our_variants(a.bin_dir, function_env, access_token(url), function_env["CRON_SECRET"])
+        vs = our_variants(a.bin_dir, function_env, access_token(url), function_env["CRON_SECRET"],
+                          int(url.rsplit(":", 1)[1]))
         info = {}
         if a.node:
             work = os.path.abspath(a.work or tempfile.mkdtemp(prefix="studio-coldstart-"))
