@@ -18,7 +18,7 @@ real request: the first 200 includes a round trip through the PostgREST stand-in
 where Node's anchor only verifies its JWT. The Node anchors are the shared harness's own variants
 (imported from it by path) with its environment, token and path; without --node only ours run.
 
-usage: python3 bench/coldstart/run.py [--rounds 30] [--modes free,pin0,cold] [--node [--work DIR]]
+usage: python3 bench/coldstart/run.py [--rounds 30] [--modes free,pin0,cold] [--node [--work DIR]] [--only A,B]
          [--bin-dir target/release] [--local target/release/studio-local] [--results DIR]
        python3 bench/coldstart/run.py --stack URL --function-env FILE ...   (a stack already running)
 Build first: cargo build --release --locked -p studio-api --bins -p studio-local. Standard library only.
@@ -29,7 +29,7 @@ sys.dont_write_bytecode = True  # no __pycache__ beside the scripts
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import anchors  # noqa: E402
 from report import summarize  # noqa: E402
-from stack import ROOT, Stack, access_token, free_port, raw_get  # noqa: E402
+from stack import ROOT, Session, Stack, free_port, raw_get  # noqa: E402
 
 # (binary, request target as the deployed function receives it after vercel.json's rewrites, credential)
 FUNCTIONS = [
@@ -41,16 +41,24 @@ FUNCTIONS = [
 ]
 
 
-def our_variants(bin_dir, function_env, token, cron_secret, stack_port):
+def our_variants(bin_dir, function_env, session, stack_port):
     out = []
     for name, path, credential in FUNCTIONS:
         exe = os.path.abspath(os.path.join(bin_dir, name))
         if not os.path.exists(exe):
             sys.exit(f"{exe} is missing: cargo build --release --locked -p studio-api --bins")
+        bearer = session.token if credential == "session" else lambda: function_env["CRON_SECRET"]
         out.append(dict(label=name, argv=[exe], port_env="VERCEL_DEV_PORT", env=dict(function_env),
-                        request=raw_get(path, token if credential == "session" else cron_secret),
-                        files=[exe], size=os.path.getsize(exe), expect=None, stack_port=stack_port))
+                        path=path, bearer=bearer, files=[exe], size=os.path.getsize(exe), expect=None,
+                        stack_port=stack_port))
     return out
+
+
+def fresh_requests(vs):
+    """Our requests with a current access token (anchors keep the shared driver's fixed one)."""
+    for v in vs:
+        if "bearer" in v:
+            v["request"] = raw_get(v["path"], v["bearer"]())
 
 
 def evict(files):
@@ -141,12 +149,14 @@ def stack_time(v):
 
 def measure(vs, modes, rounds, warmup, poll_s, raw):
     pins = {"free": None, "pin0": 0, "cold": None}
+    fresh_requests(vs)
     for mode in modes:  # warm the page cache and the loader's caches; also checks every variant's 200
         for v in vs:
             for _ in range(warmup):
                 one_spawn(v, pins[mode], poll_s)
     rows, started = [], time.time()
     for rnd in range(rounds):
+        fresh_requests(vs)
         for mode in modes:
             k = (rnd + modes.index(mode)) % len(vs)
             for v in vs[k:] + vs[:k]:
@@ -162,6 +172,10 @@ def measure(vs, modes, rounds, warmup, poll_s, raw):
     return rows
 
 
+def loads(triple):
+    return ", ".join(f"{x:.2f}" for x in triple)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=30)
@@ -172,6 +186,7 @@ def main():
     ap.add_argument("--local", default=os.path.join(ROOT, "target", "release", "studio-local"))
     ap.add_argument("--stack", help="base URL of a stack already running (then --function-env is needed)")
     ap.add_argument("--function-env", help="file of NAME=VALUE lines for the binaries (with --stack)")
+    ap.add_argument("--only", default="", help="comma list of variant labels to run (e.g. cron-reset,node-mods)")
     ap.add_argument("--node", action="store_true", help="add the shared harness's Node 24 anchors")
     ap.add_argument("--work", help="scratch folder for Node and its packages (kept; reused when given again)")
     ap.add_argument("--results", default=os.path.join(ROOT, "bench", "coldstart", "results", "latest"))
@@ -193,8 +208,7 @@ def main():
         stack = Stack(a.local)
         url, function_env = stack.url, stack.function_env()
     try:
-        vs = our_variants(a.bin_dir, function_env, access_token(url), function_env["CRON_SECRET"],
-                          int(url.rsplit(":", 1)[1]))
+        vs = our_variants(a.bin_dir, function_env, Session(url), int(url.rsplit(":", 1)[1]))
         info = {}
         if a.node:
             work = os.path.abspath(a.work or tempfile.mkdtemp(prefix="studio-coldstart-"))
@@ -203,6 +217,8 @@ def main():
             harness = anchors.load_harness()
             vs += anchors.node_variants(harness, work)
             info = harness.env_info(work, ["24"])
+        if a.only:
+            vs = [v for v in vs if v["label"] in a.only.split(",")]
         os.makedirs(a.results, exist_ok=True)
         load_before, started = os.getloadavg(), time.time()
         with open(os.path.join(a.results, "raw.jsonl"), "w") as raw:
@@ -219,7 +235,7 @@ def main():
         json.dump(meta, f, indent=1)
     with open(os.path.join(a.results, "summary.md"), "w") as f:
         f.write(f"# api/ cold start ({a.rounds} rounds, poll {a.poll_ms} ms)\n\nenv: {json.dumps(info)}\n"
-                f"load average before / after: {load_before} / {meta['loadavg_after']}\n{table}")
+                f"load average (1, 5, 15 min) before / after: {loads(load_before)} / {loads(meta['loadavg_after'])}\n{table}")
     print(table)
 
 

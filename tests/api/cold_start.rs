@@ -18,14 +18,52 @@ enum Credential {
     Cron,
 }
 
-/// Each binary, the request a deployed function receives after vercel.json's rewrites, and what the
+/// A binary, the request a deployed function receives after vercel.json's rewrites, and what the
 /// first answer's `data` holds at a JSON pointer.
-const CASES: [(&str, &str, Credential, &str, fn(&Account) -> Value); 5] = [
-    (env!("CARGO_BIN_EXE_generate"), "/api/generate?_path=quota", Credential::Session, "/daily/limit", |_| json!(50)),
-    (env!("CARGO_BIN_EXE_gallery"), "/api/gallery", Credential::Session, "", |_| json!([])),
-    (env!("CARGO_BIN_EXE_templates"), "/api/templates", Credential::Session, "/0/is_featured", |_| json!(true)),
-    (env!("CARGO_BIN_EXE_auth"), "/api/auth?_path=profile", Credential::Session, "/email", |a| json!(a.email)),
-    (env!("CARGO_BIN_EXE_cron-reset"), "/api/cron/reset", Credential::Cron, "/remaining", |_| json!(false)),
+struct Case {
+    binary: &'static str,
+    path: &'static str,
+    credential: Credential,
+    pointer: &'static str,
+    expected: fn(&Account) -> Value,
+}
+
+const CASES: [Case; 5] = [
+    Case {
+        binary: env!("CARGO_BIN_EXE_generate"),
+        path: "/api/generate?_path=quota",
+        credential: Credential::Session,
+        pointer: "/daily/limit",
+        expected: |_| json!(50),
+    },
+    Case {
+        binary: env!("CARGO_BIN_EXE_gallery"),
+        path: "/api/gallery",
+        credential: Credential::Session,
+        pointer: "",
+        expected: |_| json!([]),
+    },
+    Case {
+        binary: env!("CARGO_BIN_EXE_templates"),
+        path: "/api/templates",
+        credential: Credential::Session,
+        pointer: "/0/is_featured",
+        expected: |_| json!(true),
+    },
+    Case {
+        binary: env!("CARGO_BIN_EXE_auth"),
+        path: "/api/auth?_path=profile",
+        credential: Credential::Session,
+        pointer: "/email",
+        expected: |account| json!(account.email),
+    },
+    Case {
+        binary: env!("CARGO_BIN_EXE_cron-reset"),
+        path: "/api/cron/reset",
+        credential: Credential::Cron,
+        pointer: "/remaining",
+        expected: |_| json!(false),
+    },
 ];
 
 /// Spawns `binary` on a free port and sends it `path` until something listens: the first answer
@@ -64,7 +102,7 @@ async fn every_binary_answers_its_first_authenticated_request_with_200() {
     let stack = TestStack::start().await;
     let account = signed_up(&stack, "dewi@example.com").await;
 
-    for (binary, path, credential, pointer, expected) in CASES {
+    for Case { binary, path, credential, pointer, expected } in CASES {
         let bearer = match credential {
             Credential::Session => account.access.as_str(),
             Credential::Cron => LOCAL_CRON_SECRET,
