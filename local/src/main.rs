@@ -1,5 +1,6 @@
 //! `studio-local`: the whole studio on this machine (`cargo run -p studio-local`), or the
-//! PostgREST-compatible server alone (`studio-local postgrest --database-url URL …`).
+//! PostgREST-compatible server alone (`studio-local postgrest --database-url URL …`), or the
+//! environment a deployed function gets against a stack at a URL (`studio-local function-env URL`).
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -17,7 +18,8 @@ const USAGE: &str = "usage:
       DATABASE_URL                  use this PostgreSQL server instead of the private cluster
       STUDIO_DB_PORT (default 54322) port of the private cluster in .studio/pg
   studio-local postgrest --database-url URL --schema NAME --anon-role ROLE --jwt-secret SECRET --port PORT
-                                    the PostgREST-compatible server alone, without the API-key gateway";
+                                    the PostgREST-compatible server alone, without the API-key gateway
+  studio-local function-env URL     print NAME=VALUE lines: what an api/ binary needs to use the studio at URL";
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
@@ -27,6 +29,7 @@ async fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         None => run_studio().await,
         Some("postgrest") => run_postgrest(&args[1..]).await,
+        Some("function-env") => print_function_env(&args[1..]),
         Some(_) => Err(USAGE.into()),
     };
     match result {
@@ -114,6 +117,15 @@ async fn run_postgrest(args: &[String]) -> Result<(), Error> {
     };
     let port: u16 = flag("--port")?.parse()?;
     Ok(postgrest::serve_standalone(&flag("--database-url")?, settings, port).await?)
+}
+
+/// The stand-ins' loopback keys only: a live Gemini key of this shell is never printed.
+fn print_function_env(args: &[String]) -> Result<(), Error> {
+    let [url] = args else { return Err(USAGE.into()) };
+    for (name, value) in stack::function_env(url.trim_end_matches('/'), &Keys::new(LOCAL_JWT_SECRET)) {
+        println!("{name}={value}");
+    }
+    Ok(())
 }
 
 fn env_var(name: &str) -> Option<String> {
