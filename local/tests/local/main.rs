@@ -4,6 +4,7 @@
 mod gemini;
 mod limiter;
 mod migrations;
+mod outage;
 mod postgrest;
 mod postgrest_auth;
 mod postgrest_read;
