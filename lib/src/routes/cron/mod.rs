@@ -57,6 +57,7 @@ async fn steps(run: &Run<'_>) -> Summary {
         ("email_tokens", "maintenance_purge_email_tokens", json!({})),
         ("idempotency_keys", "maintenance_purge_idempotency_keys", json!({})),
         ("shares", "maintenance_purge_shares", json!({})),
+        ("quota_holds", "maintenance_release_quota_holds", json!({})),
     ];
     for (step, function, args) in purges {
         let tally = run.sql_batches(function, args).await;

@@ -1,0 +1,242 @@
+//! Chaos: every route with PostgREST, Storage or Redis killed at each of its steps in turn. A step
+//! is one call the route makes to that service; `kill_after(service, k)` lets k calls through and
+//! kills the service as call k+1 arrives, with that call unanswered. For each step the answer must
+//! be a clear 5xx envelope naming the dependency (never a 2xx lie, never a hang), and after the
+//! service is restored nothing may be half written: every table and every stored object is as it
+//! was before the request. The first k the request survives is its success, which proves the next
+//! request after an outage works.
+//!
+//! - `generation`: generate, edit and the quota.
+//! - `gallery`: listing, one image, edits, deletion, sharing, bulk, downloads, exports, versions,
+//!   collections, prompts, the public feed and shared links.
+//! - `accounts`: registration, login, refresh, sessions, API keys, the profile, templates, the cron.
+
+mod accounts;
+mod gallery;
+mod generation;
+
+use std::path::Path;
+use std::time::Duration;
+
+use reqwest::Method;
+use serde_json::Value;
+use studio_local::faults::Service;
+use studio_local::testing::TestStack;
+
+/// One request of a route, built afresh for each run.
+pub struct Case {
+    pub name: String,
+    pub method: Method,
+    /// From the stack's root: `/api/gallery/…`.
+    pub path: String,
+    pub bearer: Option<String>,
+    pub headers: Vec<(&'static str, String)>,
+    pub body: Body,
+}
+
+pub enum Body {
+    None,
+    Json(Value),
+    Bytes(&'static str, Vec<u8>),
+}
+
+impl Case {
+    pub fn new(name: impl Into<String>, method: Method, path: impl Into<String>, bearer: Option<&str>) -> Self {
+        Self { name: name.into(), method, path: path.into(), bearer: bearer.map(str::to_owned), headers: Vec::new(), body: Body::None }
+    }
+
+    pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
+        self.headers.push((name, value.into()));
+        self
+    }
+
+    pub fn json(mut self, body: Value) -> Self {
+        self.body = Body::Json(body);
+        self
+    }
+}
+
+/// What came back: the status and, for JSON answers, the body.
+pub struct Outcome {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+}
+
+/// Sends `case`; a route must answer within the limit even with a dependency dead.
+pub async fn send(stack: &TestStack, case: &Case) -> Outcome {
+    let mut request = reqwest::Client::new().request(case.method.clone(), format!("{}{}", stack.url, case.path));
+    if let Some(token) = &case.bearer {
+        request = request.bearer_auth(token);
+    }
+    for (name, value) in &case.headers {
+        request = request.header(*name, value);
+    }
+    request = match &case.body {
+        Body::None => request,
+        Body::Json(body) => request.json(body),
+        Body::Bytes(content_type, bytes) => request.header("content-type", *content_type).body(bytes.clone()),
+    };
+    let answered = async {
+        let response = request.send().await.expect("the function answers");
+        let status = response.status().as_u16();
+        // A streamed file may be cut after its headers: that is a failed transfer, not an answer.
+        let text = match response.bytes().await {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(err) => format!("<transfer failed: {err}>"),
+        };
+        Outcome { status, body: serde_json::from_str(&text).unwrap_or(Value::Null), text }
+    };
+    tokio::time::timeout(Duration::from_secs(30), answered).await.unwrap_or_else(|_| panic!("{}: hung", case.name))
+}
+
+/// The name the error message gives each dependency.
+fn named(service: Service) -> &'static str {
+    match service {
+        Service::Postgrest => "database",
+        Service::Storage => "storage",
+        Service::Redis | Service::Upstash => "key-value store",
+        other => panic!("no chaos for {other:?}"),
+    }
+}
+
+/// Everything a request can leave behind: every row of every public table, the Storage stand-in's
+/// catalogue (`storage.objects`) and the files on its disk. Left out: times (touching a row is not
+/// writing half of it; [`recover`] ages objects), the `quota_refund` usage rows that record units
+/// given back (the counters show whether they were) and the cron's daily report.
+pub async fn state(stack: &TestStack) -> Vec<String> {
+    let db = stack.db.client().await;
+    let tables = db
+        .query(
+            "select format('%I.%I', table_schema, table_name) from information_schema.tables
+              where table_type = 'BASE TABLE' and (table_schema = 'public' or (table_schema, table_name) = ('storage', 'objects'))
+              order by 1",
+            &[],
+        )
+        .await
+        .expect("the tables");
+    let mut state = Vec::new();
+    for table in tables {
+        let table: String = table.get(0);
+        let rows = db
+            .query(
+                &format!(
+                    "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at')::text from {table} t
+                      where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
+                        and '{table}' <> 'public.daily_reports'"
+                ),
+                &[],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{table}: {e}"));
+        state.extend(rows.iter().map(|row| format!("{table}: {}", row.get::<_, String>(0))));
+    }
+    state.sort();
+    state.extend(files(&stack.storage_dir.join("objects")).into_iter().map(|file| format!("file: {file}")));
+    state
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<String> = entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { files(&path) } else { vec![path.display().to_string()] }
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Lets the time pass after which a dead request's leftovers are judged abandoned (quota holds and
+/// Idempotency-Key claims: 600 s; stored objects no row points at: an hour), then runs the daily
+/// cron, which gives them back and sweeps them.
+async fn recover(stack: &TestStack) {
+    let db = stack.db.client().await;
+    let aging = "update public.quota_holds set expires_at = now();
+                 update public.idempotency_keys set expires_at = now() where status = 'pending';
+                 update storage.objects set created_at = created_at - interval '2 hours',
+                                            updated_at = updated_at - interval '2 hours';";
+    db.batch_execute(aging).await.expect("age the leftovers");
+    let cron = reqwest::Client::new()
+        .get(format!("{}/api/cron/reset", stack.url))
+        .bearer_auth(studio_local::stack::LOCAL_CRON_SECRET)
+        .send()
+        .await
+        .expect("the cron answers");
+    assert_eq!(cron.status(), 200, "the cron after an outage");
+}
+
+/// The differences between two states, for a failure message.
+fn changes(before: &[String], after: &[String]) -> String {
+    let gone = before.iter().filter(|line| !after.contains(line)).map(|line| format!("- {line}"));
+    let new = after.iter().filter(|line| !before.contains(line)).map(|line| format!("+ {line}"));
+    gone.chain(new).collect::<Vec<_>>().join("\n")
+}
+
+/// Checks the answer to a request whose `service` died under it: a 5xx envelope that names the
+/// dependency, with a request id and nothing internal.
+pub fn assert_clear_failure(case: &str, service: Service, outcome: &Outcome) {
+    let body = &outcome.body;
+    assert!(matches!(outcome.status, 502..=504), "{case}: answered {} {}", outcome.status, outcome.text);
+    assert_eq!(body["success"], false, "{case}: {}", outcome.text);
+    let code = body["error"]["code"].as_str().unwrap_or_default();
+    assert!(matches!(code, "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT"), "{case}: code {code}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(named(service)), "{case}: the message does not name the dependency: {message}");
+    assert!(body["meta"]["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{case}: no request id");
+    for internal in ["127.0.0.1", "reqwest", "hyper", "Bearer", "eyJ", "connection", "redis-server"] {
+        assert!(!outcome.text.contains(internal), "{case}: the answer shows {internal:?}: {}", outcome.text);
+    }
+}
+
+/// Kills `service` at each step of the request `make` builds, in turn, then lets it run whole.
+/// `make` is called before each run (a deletion needs a new image each time). Returns how many
+/// steps the request took of `service`.
+pub async fn at_every_step<F, Fut>(stack: &TestStack, service: Service, mut make: F) -> usize
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Case>,
+{
+    for step in 0.. {
+        let case = make().await;
+        // The cron first, so that its own work (used links purged…) is not counted as the request's.
+        recover(stack).await;
+        let before = state(stack).await;
+        stack.faults.outages.kill_after(service, step);
+        let outcome = send(stack, &case).await;
+        let died = stack.faults.outages.is_down(service);
+        stack.faults.outages.restore(service);
+        let name = format!("{} with {service:?} killed at step {}", case.name, step + 1);
+        if !died {
+            assert!((200..300).contains(&outcome.status), "{}: after the outages: {} {}", case.name, outcome.status, outcome.text);
+            return step;
+        }
+        if (200..300).contains(&outcome.status) {
+            // Killed in a step after the request's commit, which only logs its failures (the
+            // quota figures of a generation): a true success only if the write is there.
+            let after = state(stack).await;
+            assert!(case.method == Method::GET || before != after, "{name}: a 2xx that wrote nothing");
+            return step;
+        }
+        assert_clear_failure(&name, service, &outcome);
+        recover(stack).await;
+        let after = state(stack).await;
+        assert!(before == after, "{name}: half written:\n{}", changes(&before, &after));
+    }
+    unreachable!("a request makes finitely many calls")
+}
+
+/// Runs [`at_every_step`] for each of `services`; each must be used at least once, so that a route
+/// that stops using a service is noticed (the table here would then be out of date).
+pub async fn for_each<F, Fut>(stack: &TestStack, services: &[Service], mut make: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Case>,
+{
+    for &service in services {
+        let steps = at_every_step(stack, service, &mut make).await;
+        assert!(steps > 0, "the route never called {service:?}");
+    }
+}

@@ -1,0 +1,1 @@
+//! Accounts, templates and the cron under outages.
