@@ -138,11 +138,7 @@ impl Outages {
     }
 }
 
-async fn guard(
-    State((outages, services)): State<(Outages, &'static [Service])>,
-    req: Request,
-    next: Next,
-) -> Response {
+async fn guard(State((outages, services)): State<(Outages, &'static [Service])>, req: Request, next: Next) -> Response {
     let cut = req.extensions().get::<Cut>().cloned();
     let mut watches = Vec::new();
     for &service in services {

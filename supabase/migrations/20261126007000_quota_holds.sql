@@ -87,16 +87,16 @@ as $$
 declare
   h public.quota_holds;
 begin
-  update public.quota_holds set units = units - least(p_units, units)
-   where id = p_hold and user_id = p_user
-  returning * into h;
-  if not found then
+  select * into h from public.quota_holds where id = p_hold and user_id = p_user for update;
+  if not found or p_units < 1 then
     return;
   end if;
-  if h.units = 0 then
+  if p_units >= h.units then
     delete from public.quota_holds where id = p_hold;
+  else
+    update public.quota_holds set units = units - p_units where id = p_hold;
   end if;
-  perform public.refund_quota(p_user, p_units, h.day, p_now, p_reason);
+  perform public.refund_quota(p_user, least(p_units, h.units), h.day, p_now, p_reason);
 end $$;
 
 -- =============================================================================================

@@ -14,7 +14,7 @@ use crate::helpers::signed_up;
 async fn a_generation_killed_at_any_step_charges_nothing_and_keeps_nothing() {
     let stack = TestStack::start_with_private_redis(&[]).await;
     let siti = signed_up(&stack, "siti@example.com").await;
-    let body = json!({ "prompt": "perahu nelayan di pantai", "aspect_ratio": "1:1", "variations": 2 });
+    let body = json!({ "prompt": "perahu nelayan di pantai", "aspect_ratio": "1:1" });
 
     for_each(&stack, &[Postgrest, Storage, Redis], || async {
         Case::new("POST /api/generate", Method::POST, "/api/generate", Some(&siti.access)).json(body.clone())

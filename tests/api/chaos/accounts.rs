@@ -1,1 +1,0 @@
-//! Accounts, templates and the cron under outages.

@@ -1,1 +1,0 @@
-//! The gallery under outages.
