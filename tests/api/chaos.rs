@@ -49,6 +49,14 @@ pub struct Case {
     /// read after its commit; that read failing answers an error for a change made whole. A change
     /// left behind by a failure is accepted only if it was whole: retrying it changes nothing more.
     pub idempotent: bool,
+    /// A share link's first look is counted (`view_count` of the link and its image, a
+    /// `share_view` usage row) by the steps that open the link, before its content is loaded: a
+    /// visit that fails afterwards still counts as a view. Statistics, not a half-written change:
+    /// left out of the comparison for these cases.
+    pub counts_views: bool,
+    /// The share page answers people and link previewers with a page, never the JSON envelope
+    /// (share_page.rs): its failure is checked as a page saying so, with the status alone.
+    pub page: bool,
 }
 
 pub enum Body {
@@ -70,11 +78,23 @@ impl Case {
             completed_by_retry: false,
             reports_failures: false,
             idempotent: false,
+            counts_views: false,
+            page: false,
         }
     }
 
     pub fn png(mut self, bytes: Vec<u8>) -> Self {
         self.body = Body::Png(bytes);
+        self
+    }
+
+    pub fn page(mut self) -> Self {
+        self.page = true;
+        self
+    }
+
+    pub fn counts_views(mut self) -> Self {
+        self.counts_views = true;
         self
     }
 
@@ -155,9 +175,11 @@ fn named(service: Service) -> &'static str {
 
 /// Everything a request can leave behind: every row of every public table, the Storage stand-in's
 /// catalogue (`storage.objects`) and the files on its disk. Left out: times (touching a row, as
-/// an API key's or a session's `last_used_at`, is not writing half of it; [`recover`] ages objects), the `quota_refund` usage rows that record units
-/// given back (the counters show whether they were) and the cron's daily report.
-pub async fn state(stack: &TestStack) -> Vec<String> {
+/// an API key's or a session's `last_used_at`, is not writing half of it; [`recover`] ages
+/// objects), the `quota_refund` usage rows that record units given back (the counters show
+/// whether they were), the cron's daily report and, for a case that counts views, the views.
+pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
+    let (views, view_logs) = if case.counts_views { (" - 'view_count'", "share_view") } else { ("", "") };
     let db = stack.db.client().await;
     let tables = db
         .query(
@@ -174,8 +196,10 @@ pub async fn state(stack: &TestStack) -> Vec<String> {
         let rows = db
             .query(
                 &format!(
-                    "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at' - 'last_used_at')::text from {table} t
+                    "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at' - 'last_used_at'{views})::text
+                       from {table} t
                       where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
+                        and to_jsonb(t) ->> 'action' is distinct from '{view_logs}'
                         and '{table}' <> 'public.daily_reports'"
                 ),
                 &[],
@@ -260,7 +284,7 @@ where
         let case = make().await;
         // The cron first, so that its own work (used links purged…) is not counted as the request's.
         recover(stack).await;
-        let before = state(stack).await;
+        let before = state(stack, &case).await;
         stack.faults.outages.kill_after(service, step);
         let outcome = send(stack, &case).await;
         let died = stack.faults.outages.is_down(service);
@@ -292,17 +316,26 @@ where
             // Killed in a step after the request's commit, which only logs its failures (the
             // quota figures of a generation, a download's usage row): a true success only if the
             // write is there. A pure read has no commit: its 2xx without a dependency is a lie.
-            let after = state(stack).await;
-            assert!(before != after, "{name}: a 2xx {}", outcome.text);
+            let after = state(stack, &case).await;
+            let shown: String = outcome.text.chars().take(300).collect();
+            assert!(before != after, "{name}: a 2xx that wrote nothing: {} {shown:?}", outcome.status);
             return (step, case.name);
         }
-        assert_clear_failure(&name, service, &outcome);
+        if case.page {
+            assert!(matches!(outcome.status, 502..=504), "{name}: answered {} {}", outcome.status, outcome.text);
+            assert!(outcome.text.contains("Something went wrong"), "{name}: {}", outcome.text);
+            for internal in ["database", "storage", "reqwest", "hyper", "UPSTREAM"] {
+                assert!(!outcome.text.contains(internal), "{name}: the page shows {internal:?}: {}", outcome.text);
+            }
+        } else {
+            assert_clear_failure(&name, service, &outcome);
+        }
         recover(stack).await;
-        let after = state(stack).await;
+        let after = state(stack, &case).await;
         if before != after && case.completed_by_retry {
             let retried = send(stack, &case).await;
             assert!((200..300).contains(&retried.status), "{name}: the retry: {} {}", retried.status, retried.text);
-            let done = state(stack).await;
+            let done = state(stack, &case).await;
             assert!(
                 done.iter().all(|line| before.contains(line)),
                 "{name}: the retry left:\n{}",
@@ -313,7 +346,7 @@ where
         if before != after && case.idempotent {
             let retried = send(stack, &case).await;
             assert!((200..300).contains(&retried.status), "{name}: the retry: {} {}", retried.status, retried.text);
-            let done = state(stack).await;
+            let done = state(stack, &case).await;
             assert!(done == after, "{name}: half written, the retry added:\n{}", changes(&after, &done));
             continue;
         }
