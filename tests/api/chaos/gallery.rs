@@ -194,7 +194,7 @@ async fn gallery_reads_fail_cleanly_without_their_dependencies() {
 #[tokio::test]
 async fn gallery_writes_killed_at_any_step_are_all_or_nothing() {
     run(&[
-        (Route::Patch, &[Postgrest]),
+        (Route::Patch, &[Postgrest, Storage]),
         (Route::Publish, &[Postgrest, Storage]),
         (Route::Delete, &[Postgrest, Storage]),
         (Route::Share, &[Postgrest]),
