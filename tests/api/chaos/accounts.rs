@@ -32,11 +32,14 @@ enum Route {
     Refresh,
     Sessions,
     EndSession,
+    Logout,
     ApiKeys,
     CreateApiKey,
     RevokeApiKey,
     Profile,
     UpdateProfile,
+    Settings,
+    UpdateSettings,
     SetGeminiKey,
     Templates,
     Template,
@@ -65,6 +68,10 @@ impl Fixture {
                 let path = format!("/api/auth/sessions/{}", family(&other.access));
                 Case::new("DELETE /api/auth/sessions/{id}", Method::DELETE, path, Some(&self.wayan.access))
             }
+            Route::Logout => {
+                let other = log_in(&self.stack, &self.wayan.email, PASSWORD).await;
+                Case::new("POST /api/auth/logout", Method::POST, "/api/auth/logout", Some(&other.access))
+            }
             Route::ApiKeys => case("GET /api/auth/api-keys", Method::GET, "/api/auth/api-keys".into()),
             Route::CreateApiKey => case("POST /api/auth/api-keys", Method::POST, "/api/auth/api-keys".into())
                 .json(json!({ "name": "skrip", "scopes": ["gallery:read"] })),
@@ -78,6 +85,9 @@ impl Fixture {
             Route::Profile => case("GET /api/auth/profile", Method::GET, "/api/auth/profile".into()),
             Route::UpdateProfile => case("PATCH /api/auth/profile", Method::PATCH, "/api/auth/profile".into())
                 .json(json!({ "name": format!("Siti {run}") })),
+            Route::Settings => case("GET /api/auth/settings", Method::GET, "/api/auth/settings".into()),
+            Route::UpdateSettings => case("PATCH /api/auth/settings", Method::PATCH, "/api/auth/settings".into())
+                .json(json!({ "default_quality": if run % 2 == 0 { "high" } else { "standard" } })),
             Route::SetGeminiKey => case("PUT /api/auth/gemini-key", Method::PUT, "/api/auth/gemini-key".into())
                 .json(json!({ "api_key": GEMINI_KEY })),
             Route::Templates => Case::new("GET /api/templates", Method::GET, "/api/templates", None),
@@ -110,11 +120,14 @@ async fn auth_templates_and_the_cron_killed_at_any_step_are_all_or_nothing() {
         (Route::Refresh, &[Postgrest]),
         (Route::Sessions, &[Postgrest]),
         (Route::EndSession, &[Postgrest]),
+        (Route::Logout, &[Postgrest]),
         (Route::ApiKeys, &[Postgrest]),
         (Route::CreateApiKey, &[Postgrest]),
         (Route::RevokeApiKey, &[Postgrest]),
         (Route::Profile, &[Postgrest]),
         (Route::UpdateProfile, &[Postgrest]),
+        (Route::Settings, &[Postgrest]),
+        (Route::UpdateSettings, &[Postgrest]),
         (Route::SetGeminiKey, &[Postgrest]),
         (Route::Templates, &[Postgrest]),
         (Route::Template, &[Postgrest]),

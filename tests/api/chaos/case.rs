@@ -30,7 +30,7 @@ pub struct Case {
     /// failed step is a 200 report naming the step and its error (`failed`), with `remaining`
     /// set, and the next run carries on. For it a 2xx is accepted only if it reports the failure.
     pub reports_failures: bool,
-    /// An idempotent write (adding images to a collection, removing them) answers with a second
+    /// An idempotent write (a collection's change, adding images to it, removing them) answers with a second
     /// read after its commit; that read failing answers an error for a change made whole. A change
     /// left behind by a failure is accepted only if it was whole: retrying it changes nothing more.
     pub idempotent: bool,

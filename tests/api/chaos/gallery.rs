@@ -3,6 +3,7 @@
 //! bulk actions) keep no half-written row and no orphaned object.
 
 use std::io::Cursor;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use reqwest::Method;
 use serde_json::json;
@@ -22,6 +23,8 @@ struct Fixture {
     collection: String,
     token: String,
     key: String,
+    /// Makes each throwaway collection's name new (names are unique per user).
+    runs: AtomicUsize,
 }
 
 impl Fixture {
@@ -38,7 +41,7 @@ impl Fixture {
         let public = json!({ "is_public": true });
         let published = call(&stack, Method::PATCH, &format!("/{image}"), Some(&siti.access), Some(public)).await;
         assert_eq!(published.status, 200, "publish: {}", published.body);
-        Self { stack, siti, image, collection, token, key }
+        Self { stack, siti, image, collection, token, key, runs: AtomicUsize::new(0) }
     }
 
     /// A new image of Siti's with its stored objects, for a route that consumes one: a saved
@@ -90,6 +93,15 @@ impl Fixture {
                     .json(json!({ "ids": [fresh], "action": "delete" }))
                     .completed_by_retry()
             }
+            Route::BulkPublish => {
+                let fresh = self.fresh_image().await;
+                case("POST /api/gallery/bulk (publish)", Method::POST, "/api/gallery/bulk".into())
+                    .json(json!({ "ids": [fresh], "action": "publish" }))
+            }
+            Route::ShareCollection => {
+                let path = format!("/api/gallery/collections/{collection}/share");
+                case("POST /api/gallery/collections/{id}/share", Method::POST, path)
+            }
             Route::Download => {
                 case("GET /api/gallery/{id}/download", Method::GET, format!("/api/gallery/{image}/download"))
             }
@@ -103,6 +115,24 @@ impl Fixture {
             Route::CreateCollection => {
                 case("POST /api/gallery/collections", Method::POST, "/api/gallery/collections".into())
                     .json(json!({ "name": "Lombok" }))
+            }
+            Route::UpdateCollection => {
+                let path = format!("/api/gallery/collections/{collection}");
+                case("PATCH /api/gallery/collections/{id}", Method::PATCH, path)
+                    .json(json!({ "description": "Ubud" }))
+                    .idempotent()
+            }
+            Route::DeleteCollection => {
+                let made = call(
+                    &self.stack,
+                    Method::POST,
+                    "/collections",
+                    access,
+                    Some(json!({ "name": format!("Sekali {}", self.runs.fetch_add(1, Ordering::Relaxed)) })),
+                )
+                .await;
+                let id = made.data()["id"].as_str().unwrap().to_owned();
+                case("DELETE /api/gallery/collections/{id}", Method::DELETE, format!("/api/gallery/collections/{id}"))
             }
             Route::AddToCollection => case(
                 "POST /api/gallery/collections/{id}/images",
@@ -145,11 +175,15 @@ enum Route {
     RevokeShare,
     BulkTag,
     BulkDelete,
+    BulkPublish,
+    ShareCollection,
     Download,
     Export,
     Version,
     Collections,
     CreateCollection,
+    UpdateCollection,
+    DeleteCollection,
     AddToCollection,
     RemoveFromCollection,
     Prompts,
@@ -201,9 +235,13 @@ async fn gallery_writes_killed_at_any_step_are_all_or_nothing() {
         (Route::RevokeShare, &[Postgrest]),
         (Route::BulkTag, &[Postgrest]),
         (Route::BulkDelete, &[Postgrest, Storage]),
+        (Route::BulkPublish, &[Postgrest, Storage]),
+        (Route::ShareCollection, &[Postgrest]),
         (Route::Export, &[Postgrest, Storage]),
         (Route::Version, &[Postgrest, Storage]),
         (Route::CreateCollection, &[Postgrest]),
+        (Route::UpdateCollection, &[Postgrest]),
+        (Route::DeleteCollection, &[Postgrest]),
         (Route::AddToCollection, &[Postgrest]),
         (Route::RemoveFromCollection, &[Postgrest]),
     ])

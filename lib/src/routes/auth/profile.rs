@@ -138,9 +138,10 @@ pub async fn update_settings(app: &App, user: Uuid, patch: SettingsPatch) -> Res
             row.insert(name.into(), json!(value));
         }
     }
+    // The stored row comes back from the write itself, as with the profile.
     let query = app.db.from("user_settings").upsert(Value::Object(row).to_string()).on_conflict("user_id");
-    app.db.run(query).await?;
-    settings(app, user).await
+    let stored: Option<Value> = app.db.first(query.select(SETTINGS_COLUMNS)).await?;
+    stored.ok_or_else(|| ApiError::internal("the settings were not returned"))
 }
 
 fn default_settings() -> Value {
