@@ -87,7 +87,7 @@ impl Fixture {
                 .json(json!({ "name": format!("Siti {run}") })),
             Route::Settings => case("GET /api/auth/settings", Method::GET, "/api/auth/settings".into()),
             Route::UpdateSettings => case("PATCH /api/auth/settings", Method::PATCH, "/api/auth/settings".into())
-                .json(json!({ "default_quality": if run % 2 == 0 { "high" } else { "standard" } })),
+                .json(json!({ "default_quality": if run.is_multiple_of(2) { "high" } else { "standard" } })),
             Route::SetGeminiKey => case("PUT /api/auth/gemini-key", Method::PUT, "/api/auth/gemini-key".into())
                 .json(json!({ "api_key": GEMINI_KEY })),
             Route::Templates => Case::new("GET /api/templates", Method::GET, "/api/templates", None),
