@@ -25,3 +25,4 @@ end $$;
 
 revoke execute on function public.auth_register(text, text, text, text, bytea, timestamptz, timestamptz)
   from public, anon, authenticated;
+grant execute on function public.auth_register(text, text, text, text, bytea, timestamptz, timestamptz) to service_role;
