@@ -1,6 +1,7 @@
 //! Fault injection for the stand-ins: a test (or a person, through `/__control/faults`) queues
 //! faults for the next calls of one service, and that service's router answers with them instead of
-//! serving those calls. Every stand-in is wrapped by [`Faults::layer`].
+//! serving those calls. Every stand-in is wrapped by [`Faults::layer`], which also applies the
+//! stack's [`Outages`] (a service killed and restored).
 
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -15,6 +16,8 @@ use axum::routing::post;
 use http::{HeaderName, HeaderValue, StatusCode};
 use serde::Deserialize;
 
+use crate::outage::Outages;
+
 /// The services a fault can be queued for.
 #[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "lowercase")]
@@ -24,6 +27,8 @@ pub enum Service {
     Upstash,
     Gemini,
     Resend,
+    /// The `redis-server` behind the Upstash stand-in: only for outages, no fault queue serves it.
+    Redis,
 }
 
 /// What happens to one call instead of being served.
@@ -56,9 +61,12 @@ impl Fault {
     }
 }
 
-/// The queue of pending faults, shared by the stand-ins of one stack.
+/// The queue of pending faults and the outage switches, shared by the stand-ins of one stack.
 #[derive(Clone, Default)]
-pub struct Faults(Arc<Mutex<HashMap<Service, VecDeque<Fault>>>>);
+pub struct Faults {
+    queues: Arc<Mutex<HashMap<Service, VecDeque<Fault>>>>,
+    pub outages: Outages,
+}
 
 #[derive(Deserialize)]
 struct Injection {
@@ -75,38 +83,73 @@ fn one() -> usize {
 impl Faults {
     /// Queues `fault` for the next `times` calls of `service`, after any already queued.
     pub fn inject(&self, service: Service, fault: Fault, times: usize) {
-        let mut queues = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut queues = self.queues.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let queue = queues.entry(service).or_default();
         queue.extend(std::iter::repeat_n(fault, times));
     }
 
     /// Forgets every queued fault.
     pub fn clear(&self) {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        self.queues.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
     }
 
     /// How many faults are still queued for `service` (a test's check that all were consumed).
     pub fn pending(&self, service: Service) -> usize {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&service).map_or(0, VecDeque::len)
+        self.queues.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get(&service).map_or(0, VecDeque::len)
     }
 
     fn next(&self, service: Service) -> Option<Fault> {
-        self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_mut(&service)?.pop_front()
+        self.queues.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).get_mut(&service)?.pop_front()
     }
 
-    /// Wraps a stand-in's router so that queued faults for `service` answer in its place.
+    /// Wraps a stand-in's router so that queued faults for `service` answer in its place, unless
+    /// an outage has killed it (or the `redis-server` behind the Upstash stand-in).
     pub fn layer(&self, service: Service, router: Router) -> Router {
-        router.layer(middleware::from_fn_with_state((self.clone(), service), apply))
+        let switches: &'static [Service] = match service {
+            Service::Upstash => &[Service::Upstash, Service::Redis],
+            Service::Postgrest => &[Service::Postgrest],
+            Service::Storage => &[Service::Storage],
+            Service::Gemini => &[Service::Gemini],
+            Service::Resend => &[Service::Resend],
+            Service::Redis => &[Service::Redis],
+        };
+        let router = router.layer(middleware::from_fn_with_state((self.clone(), service), apply));
+        self.outages.layer(switches, router)
     }
 
     /// `POST /faults {"service", "fault": {"kind", …}, "times"}` queues; `DELETE /faults` clears.
+    /// `POST /outages {"service", "action": "kill" | "restore"}` kills or restores a service.
     pub fn control_router(&self) -> Router {
-        Router::new().route("/faults", post(inject).delete(clear)).with_state(self.clone())
+        Router::new()
+            .route("/faults", post(inject).delete(clear))
+            .route("/outages", post(switch))
+            .with_state(self.clone())
     }
 }
 
 async fn inject(State(faults): State<Faults>, Json(injection): Json<Injection>) -> StatusCode {
     faults.inject(injection.service, injection.fault, injection.times);
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Action {
+    Kill,
+    Restore,
+}
+
+#[derive(Deserialize)]
+struct Switching {
+    service: Service,
+    action: Action,
+}
+
+async fn switch(State(faults): State<Faults>, Json(switching): Json<Switching>) -> StatusCode {
+    match switching.action {
+        Action::Kill => faults.outages.kill(switching.service),
+        Action::Restore => faults.outages.restore(switching.service),
+    }
     StatusCode::NO_CONTENT
 }
 
@@ -139,7 +182,7 @@ fn respond(status: u16, headers: &[(String, String)], body: String) -> Response 
 }
 
 /// Promises a body, then fails the stream: hyper closes the connection mid-response.
-fn dropped() -> Response {
+pub(crate) fn dropped() -> Response {
     let failing = futures_util::stream::once(async {
         Err::<Bytes, std::io::Error>(std::io::Error::new(std::io::ErrorKind::ConnectionReset, "injected fault"))
     });

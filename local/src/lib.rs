@@ -5,6 +5,8 @@
 //! - [`apidocs`]: docs/openapi.yaml served as YAML and JSON, and its reference page `/docs/api`.
 //! - [`faults`]: fault injection for the stand-ins, and its control endpoint.
 //! - [`gemini`]: a Gemini-compatible `generateContent` server that renders offline preview images.
+//! - [`outage`]: a stand-in killed mid-request and restored; the stack's accept loop that can cut
+//!   a connection.
 //! - [`pg`]: a private PostgreSQL cluster (created, started as an unprivileged user, stopped on
 //!   exit), bootstrapped like Supabase, with `supabase/migrations` and `seed.sql` applied.
 //! - [`postgrest`]: a PostgREST-compatible server for `/rest/v1`, with Supabase's API-key gateway.
@@ -18,6 +20,7 @@
 pub mod apidocs;
 pub mod faults;
 pub mod gemini;
+pub mod outage;
 pub mod pg;
 pub mod postgrest;
 pub mod resend;

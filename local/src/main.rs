@@ -79,6 +79,7 @@ async fn run_studio() -> Result<(), Error> {
         app,
         faults: &faults,
         outbox: &outbox,
+        upstash: studio_local::upstash::Upstash::start(),
         storage_dir: &storage_dir,
         public_dir: &root.join("public"),
     });
@@ -95,7 +96,11 @@ async fn run_studio() -> Result<(), Error> {
     println!("  Storage    {url}/storage/v1  (objects in {}; buckets from storage.buckets)", storage_dir.display());
     println!("  {gemini}");
     println!("Press Ctrl-C to stop.");
-    axum::serve(listener, router).with_graceful_shutdown(shutdown_signal()).await?;
+    // The stack's own accept loop, so that `/__control/outages` can cut connections mid-request.
+    tokio::select! {
+        () = studio_local::outage::serve(listener, router) => {}
+        () = shutdown_signal() => {}
+    }
     if let Some(cluster) = cluster {
         println!("Stopping PostgreSQL …");
         cluster.stop();

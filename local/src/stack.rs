@@ -100,13 +100,18 @@ pub struct Parts<'a> {
     pub app: Arc<App>,
     pub faults: &'a Faults,
     pub outbox: &'a Outbox,
+    /// The Upstash stand-in; one with its own `redis-server` lets outages kill and restart it.
+    pub upstash: crate::upstash::Upstash,
     pub storage_dir: &'a Path,
     pub public_dir: &'a Path,
 }
 
 /// Every route of the stack. Each stand-in answers queued faults before serving.
 pub fn router(parts: Parts<'_>) -> Router {
-    let Parts { pool, keys, app, faults, outbox, storage_dir, public_dir } = parts;
+    let Parts { pool, keys, app, faults, outbox, upstash, storage_dir, public_dir } = parts;
+    if let Some(redis) = upstash.killable() {
+        faults.outages.attach(Service::Redis, redis);
+    }
     let settings = postgrest::Settings {
         schema: "public".into(),
         anon_role: "anon".into(),
@@ -128,7 +133,7 @@ pub fn router(parts: Parts<'_>) -> Router {
         .nest("/resend", outbox.record(faults.layer(Service::Resend, resend::router(outbox.clone()))))
         .merge(resend::outbox_router(outbox.clone()))
         .nest("/storage/v1", faults.layer(Service::Storage, storage))
-        .nest("/upstash", faults.layer(Service::Upstash, crate::upstash::Upstash::start().router()))
+        .nest("/upstash", faults.layer(Service::Upstash, upstash.router()))
         .nest("/gemini", faults.layer(Service::Gemini, gemini::router()))
         .nest("/__control", faults.control_router())
         .merge(functions)

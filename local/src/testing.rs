@@ -130,7 +130,7 @@ pub struct TestStack {
     pub url: String,
     pub keys: Keys,
     pub app: Arc<studio::App>,
-    /// Queue faults for the stand-ins of this stack.
+    /// Queue faults for the stand-ins of this stack, and kill and restore them (`faults.outages`).
     pub faults: Faults,
     /// The mail the Resend stand-in of this stack accepted.
     pub outbox: Outbox,
@@ -153,6 +153,22 @@ impl TestStack {
     /// A stack serving the app from `public_dir` (a copy a test may change, e.g. to publish a new
     /// service worker) instead of the repository's `public/`.
     pub async fn start_serving(overrides: &[(&str, &str)], public_dir: PathBuf) -> Self {
+        Self::assemble(overrides, public_dir, crate::upstash::Upstash::start()).await
+    }
+
+    /// A stack whose Upstash stand-in has a `redis-server` of its own, so that an outage of
+    /// [`Service::Redis`](crate::faults::Service::Redis) really stops and restarts it. Panics when
+    /// `redis-server` is not installed: such a test would otherwise kill nothing.
+    pub async fn start_with_private_redis(overrides: &[(&str, &str)]) -> Self {
+        let upstash = match crate::upstash::Upstash::private() {
+            Ok(Some(upstash)) => upstash,
+            Ok(None) => panic!("redis-server is not installed (Debian: apt-get install redis-server)"),
+            Err(err) => panic!("{err}"),
+        };
+        Self::assemble(overrides, pg::repo_root().join("public"), upstash).await
+    }
+
+    async fn assemble(overrides: &[(&str, &str)], public_dir: PathBuf, upstash: crate::upstash::Upstash) -> Self {
         let db = TestDb::migrated().await;
         let keys = Keys::new(LOCAL_JWT_SECRET);
         let (listener, url) = stack::bind(0).await.expect("bind a loopback port");
@@ -170,10 +186,11 @@ impl TestStack {
             app: app.clone(),
             faults: &faults,
             outbox: &outbox,
+            upstash,
             storage_dir: &storage_dir,
             public_dir: &public_dir,
         });
-        tokio::spawn(async move { axum::serve(listener, router).await });
+        tokio::spawn(crate::outage::serve(listener, router));
         Self { db, url, keys, app, faults, outbox, storage_dir, _storage: storage }
     }
 

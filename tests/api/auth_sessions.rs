@@ -37,7 +37,7 @@ async fn profile_status(stack: &TestStack, access: &str) -> u16 {
 }
 
 /// The login (refresh-token family) an access token belongs to: its `sid` claim.
-fn family(access: &str) -> String {
+pub fn family(access: &str) -> String {
     let payload = access.split('.').nth(1).expect("a JWT has a payload");
     let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON");
     claims["sid"].as_str().expect("a sid claim").to_owned()

@@ -7,6 +7,7 @@ mod auth_attacks;
 mod auth_keys;
 mod auth_sessions;
 mod auth_smoke;
+mod chaos;
 mod cold_start;
 mod contract;
 mod cron;

@@ -38,9 +38,12 @@ enum Backend {
     Memory(Engine),
 }
 
-/// One database of the shared `redis-server`, with a few idle connections kept for reuse.
+/// One database of a `redis-server` (the shared one, or the stand-in's own), with a few idle
+/// connections kept for reuse.
 struct RedisDb {
-    server: &'static RedisServer,
+    socket: std::path::PathBuf,
+    /// The stand-in's own server, which outages stop and restart; `None` for the shared one.
+    private: Option<RedisServer>,
     db: u32,
     idle: Mutex<Vec<Conn>>,
     /// Emptied once before first use: a database number is reused after `DATABASES` stand-ins.
@@ -71,8 +74,38 @@ impl Upstash {
         static NEXT_DB: AtomicU32 = AtomicU32::new(0);
         let Some(server) = RedisServer::shared()? else { return Ok(None) };
         let db = NEXT_DB.fetch_add(1, Ordering::Relaxed) % server::DATABASES;
-        let backend = RedisDb { server, db, idle: Mutex::new(Vec::new()), flushed: tokio::sync::OnceCell::new() };
+        let backend = RedisDb {
+            socket: server.socket(),
+            private: None,
+            db,
+            idle: Mutex::new(Vec::new()),
+            flushed: tokio::sync::OnceCell::new(),
+        };
         Ok(Some(Self(Arc::new(Backend::Redis(backend)))))
+    }
+
+    /// A `redis-server` of its own, which [`crate::outage`] may kill and restart without touching
+    /// other stand-ins; `Ok(None)` when none is installed.
+    pub fn private() -> Result<Option<Self>, String> {
+        let server = RedisServer::private().map_err(|e| format!("redis-server did not start: {e}"))?;
+        Ok(server.map(|server| {
+            let backend = RedisDb {
+                socket: server.socket(),
+                private: Some(server),
+                db: 0,
+                idle: Mutex::new(Vec::new()),
+                flushed: tokio::sync::OnceCell::new(),
+            };
+            Self(Arc::new(Backend::Redis(backend)))
+        }))
+    }
+
+    /// As an outage's [`Backend`](crate::outage::Backend), when this stand-in has its own server.
+    pub fn killable(&self) -> Option<Arc<dyn crate::outage::Backend>> {
+        match &*self.0 {
+            Backend::Redis(RedisDb { private: Some(_), .. }) => Some(Arc::new(self.clone())),
+            _ => None,
+        }
     }
 
     pub fn in_process(clock: Arc<dyn Clock>) -> Self {
@@ -83,7 +116,7 @@ impl Upstash {
     pub fn describe(&self) -> String {
         match &*self.0 {
             Backend::Redis(redis) => {
-                format!("redis-server (database {} at {})", redis.db, redis.server.socket().display())
+                format!("redis-server (database {} at {})", redis.db, redis.socket.display())
             }
             Backend::Memory(_) => format!("in-process engine ({})", commands::names().join(", ").to_uppercase()),
         }
@@ -149,7 +182,7 @@ impl RedisDb {
     async fn conn(&self) -> io::Result<Conn> {
         self.flushed
             .get_or_try_init(|| async {
-                let mut conn = Conn::connect(&self.server.socket(), self.db).await?;
+                let mut conn = Conn::connect(&self.socket, self.db).await?;
                 conn.send(&[vec![b"FLUSHDB".to_vec()]]).await?;
                 conn.read().await.map(drop)
             })
@@ -157,7 +190,27 @@ impl RedisDb {
         let reused = self.idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).pop();
         match reused {
             Some(conn) => Ok(conn),
-            None => Conn::connect(&self.server.socket(), self.db).await,
+            None => Conn::connect(&self.socket, self.db).await,
+        }
+    }
+}
+
+impl crate::outage::Backend for Upstash {
+    fn kill(&self) {
+        if let Backend::Redis(RedisDb { private: Some(server), idle, .. }) = &*self.0 {
+            server.kill();
+            idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
+        }
+    }
+
+    /// Restarted empty, as a server without persistence comes back; connections kept from before
+    /// the kill are gone, so the first call after is served like any other.
+    fn restore(&self) {
+        if let Backend::Redis(RedisDb { private: Some(server), idle, .. }) = &*self.0 {
+            if let Err(err) = server.restart() {
+                eprintln!("studio-local: redis-server did not restart: {err}");
+            }
+            idle.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clear();
         }
     }
 }

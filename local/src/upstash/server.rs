@@ -1,5 +1,6 @@
 //! `RedisServer`: a private `redis-server` this process starts on a Unix socket, one per process,
-//! with many databases so that each stand-in (each test's stack) gets one of its own.
+//! with many databases so that each stand-in (each test's stack) gets one of its own; or one of a
+//! stand-in's own ([`RedisServer::private`]), which an outage may kill and restart.
 //!
 //! Started like the PostgreSQL cluster: from a thread that lives as long as the server, which is
 //! told to stop if this process dies (`PR_SET_PDEATHSIG`), and stopped at exit. No persistence
@@ -18,9 +19,14 @@ pub const DATABASES: u32 = 1024;
 
 pub struct RedisServer {
     dir: PathBuf,
+    binary: PathBuf,
+    process: Mutex<Process>,
+}
+
+struct Process {
     pid: i32,
     /// Signalled when the server process has exited.
-    exited: Mutex<mpsc::Receiver<()>>,
+    exited: mpsc::Receiver<()>,
 }
 
 static SHARED: OnceLock<Result<Option<RedisServer>, String>> = OnceLock::new();
@@ -43,13 +49,26 @@ impl RedisServer {
         SHARED.get().and_then(|started| started.as_ref().ok()).and_then(Option::as_ref)
     }
 
+    /// A server of its own (one database), stopped when dropped; `Ok(None)` when none is installed.
+    pub fn private() -> std::io::Result<Option<RedisServer>> {
+        binary().map(Self::start).transpose()
+    }
+
     pub fn socket(&self) -> PathBuf {
         self.dir.join("redis.sock")
     }
 
     fn start(binary: PathBuf) -> std::io::Result<Self> {
         let dir = tempfile::Builder::new().prefix("studio-redis-").tempdir()?.keep();
-        let log = File::create(dir.join("redis.log"))?;
+        let process = Self::launch(&binary, &dir)?;
+        let server = Self { dir, binary, process: Mutex::new(process) };
+        server.wait_ready(Duration::from_secs(10))?;
+        Ok(server)
+    }
+
+    /// Starts the process on the server's socket (a killed server's is replaced).
+    fn launch(binary: &PathBuf, dir: &std::path::Path) -> std::io::Result<Process> {
+        let log = File::options().create(true).append(true).open(dir.join("redis.log"))?;
         let mut command = Command::new(binary);
         command
             .args(["--port", "0", "--unixsocket"])
@@ -70,15 +89,33 @@ impl RedisServer {
             });
         }
         let (pid, exited) = spawn(command)?;
-        let server = Self { dir, pid, exited: Mutex::new(exited) };
-        server.wait_ready(Duration::from_secs(10))?;
-        Ok(server)
+        Ok(Process { pid, exited })
+    }
+
+    /// Kills the process as a crash would (SIGKILL: no shutdown, every connection reset) and
+    /// waits until it is gone. Its data goes with it: nothing is persisted.
+    pub fn kill(&self) {
+        self.signal(libc::SIGKILL);
+    }
+
+    /// Starts the server again on the same socket after [`kill`](Self::kill).
+    pub fn restart(&self) -> std::io::Result<()> {
+        let process = Self::launch(&self.binary, &self.dir)?;
+        *self.process.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = process;
+        self.wait_ready(Duration::from_secs(10))
+    }
+
+    fn signal(&self, signal: libc::c_int) {
+        let process = self.process.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        // SAFETY: kill(2) on the pid of the server this process started; no memory is involved.
+        unsafe { libc::kill(process.pid, signal) };
+        let _ = process.exited.recv_timeout(Duration::from_secs(5));
     }
 
     fn wait_ready(&self, limit: Duration) -> std::io::Result<()> {
         let started = Instant::now();
         while started.elapsed() < limit {
-            if self.exited.lock().is_ok_and(|exited| exited.try_recv().is_ok()) {
+            if self.process.lock().is_ok_and(|process| process.exited.try_recv().is_ok()) {
                 return Err(std::io::Error::other(format!("it exited; its log:\n{}", self.log())));
             }
             if std::os::unix::net::UnixStream::connect(self.socket()).is_ok() {
@@ -94,11 +131,7 @@ impl RedisServer {
     }
 
     pub fn stop(&self) {
-        // SAFETY: kill(2) on the pid of the server this process started; no memory is involved.
-        unsafe { libc::kill(self.pid, libc::SIGTERM) };
-        if let Ok(exited) = self.exited.lock() {
-            let _ = exited.recv_timeout(Duration::from_secs(5));
-        }
+        self.signal(libc::SIGTERM);
         let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
@@ -135,4 +168,11 @@ fn binary() -> Option<PathBuf> {
         .flat_map(|paths| std::env::split_paths(&paths).collect::<Vec<_>>())
         .map(|dir| dir.join("redis-server"))
         .find(|candidate| candidate.is_file())
+}
+
+impl Drop for RedisServer {
+    /// Only private servers are dropped; the shared one lives in a static and stops at exit.
+    fn drop(&mut self) {
+        self.stop();
+    }
 }

@@ -6,6 +6,7 @@ mod gemini;
 mod limiter;
 mod migrations;
 mod openapi;
+mod outage;
 mod postgrest;
 mod postgrest_auth;
 mod postgrest_read;

@@ -84,7 +84,7 @@ async fn stored_image(stack: &TestStack, user: &str, n: u32, published: bool) ->
 }
 
 /// The rest of what an active account has: settings, an API key, a collection, a share, history,
-/// a usage record and an idempotency record. Returns the API key.
+/// a usage record, an idempotency record and a quota hold. Returns the API key.
 async fn everything_else(stack: &TestStack, account: &Account, image: &str) -> String {
     let settings = json!({ "default_quality": "high" });
     call(stack, Method::PATCH, "settings", Some(&account.access), Some(settings)).await.data();
@@ -98,7 +98,8 @@ async fn everything_else(stack: &TestStack, account: &Account, image: &str) -> S
          insert into shares (user_id, token, image_id) values ('{user}', 'c2hhcmUtdG9rZW4tZm9yLWEtY2F0', '{image}');
          insert into prompt_history (user_id, prompt) values ('{user}', 'kucing oranye di atas genteng');
          insert into usage_logs (user_id, action, status, units, image_id) values ('{user}', 'generate', 'success', 1, '{image}');
-         insert into idempotency_keys (user_id, key, request_hash) values ('{user}', 'retry-1', sha256('x'));",
+         insert into idempotency_keys (user_id, key, request_hash) values ('{user}', 'retry-1', sha256('x'));
+         insert into quota_holds (user_id, units, day, expires_at) values ('{user}', 1, current_date, now() + interval '10 minutes');",
         user = account.id,
     ))
     .await

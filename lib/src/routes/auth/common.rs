@@ -125,7 +125,7 @@ impl Purpose {
         }
     }
 
-    fn lifetime(self) -> time::Duration {
+    pub fn lifetime(self) -> time::Duration {
         match self {
             Self::VerifyEmail => time::Duration::hours(24),
             Self::ResetPassword => time::Duration::hours(1),
@@ -150,12 +150,17 @@ pub async fn mail_token(app: &App, account: &AccountRow, purpose: Purpose) -> Re
         "created_at": timestamp(issued), "expires_at": timestamp(issued + purpose.lifetime()),
     });
     app.db.run(app.db.from("email_tokens").insert(row.to_string())).await?;
-    let link = app_link(app, purpose.page(), Some(&token));
+    mail_link(app, account, purpose, &token).await
+}
+
+/// Mails `account` the link that redeems `token` (already stored) for `purpose`.
+pub async fn mail_link(app: &App, account: &AccountRow, purpose: Purpose, token: &str) -> Result<(), ApiError> {
+    let link = app_link(app, purpose.page(), Some(token));
     let message = match purpose {
         Purpose::VerifyEmail => Message::VerifyEmail { link: &link },
         Purpose::ResetPassword => Message::ResetPassword { link: &link },
     };
-    send(app, &message, account, &token).await
+    send(app, &message, account, token).await
 }
 
 /// Sends an account e-mail; the idempotency key ties retries of this one message together.

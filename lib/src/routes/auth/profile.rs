@@ -84,11 +84,19 @@ pub async fn update_profile(app: &App, user: Uuid, patch: ProfilePatch) -> Resul
         }
         changes.insert("locale".into(), json!(locale));
     }
-    if !changes.is_empty() {
-        let query = app.db.from("users").eq("id", user.to_string()).update(Value::Object(changes).to_string());
-        app.db.run(query).await?;
+    if changes.is_empty() {
+        return profile(app, user).await;
     }
-    profile(app, user).await
+    // The changed row comes back from the update itself: a second read could fail after the
+    // change was made and answer an error for it.
+    let query = app
+        .db
+        .from("users")
+        .select(PROFILE_COLUMNS)
+        .eq("id", user.to_string())
+        .update(Value::Object(changes).to_string());
+    let row: ProfileRow = app.db.first(query).await?.ok_or_else(|| ApiError::NotFound("no such account".into()))?;
+    Ok(render(row, OffsetDateTime::now_utc().date()))
 }
 
 pub async fn settings(app: &App, user: Uuid) -> Result<Value, ApiError> {
@@ -130,9 +138,10 @@ pub async fn update_settings(app: &App, user: Uuid, patch: SettingsPatch) -> Res
             row.insert(name.into(), json!(value));
         }
     }
+    // The stored row comes back from the write itself, as with the profile.
     let query = app.db.from("user_settings").upsert(Value::Object(row).to_string()).on_conflict("user_id");
-    app.db.run(query).await?;
-    settings(app, user).await
+    let stored: Option<Value> = app.db.first(query.select(SETTINGS_COLUMNS)).await?;
+    stored.ok_or_else(|| ApiError::internal("the settings were not returned"))
 }
 
 fn default_settings() -> Value {

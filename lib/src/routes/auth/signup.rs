@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::common::{
     AccountRow, MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, REGISTER_PER_IP, account_by_email, app_link, client_ip, enforce,
-    mail_token, send, timestamp,
+    mail_link, mail_token, now, send, timestamp,
 };
 use crate::app::App;
 use crate::auth::{password, tokens};
@@ -59,29 +59,28 @@ pub async fn register(app: &App, headers: &HeaderMap, body: Register) -> Result<
     enforce(app, &MAIL_PER_EMAIL, email.as_str()).await?;
     // Hashed before we know whether the address is taken: both paths cost the same.
     let hash = password::hash(new_password.into_inner()).await?;
-    let row = json!({ "email": email.as_str(), "password_hash": hash, "name": name, "locale": locale });
-    let created: Result<Vec<AccountRow>, DbError> = app
-        .db
-        .fetch(
-            app.db
-                .from("users")
-                .insert(row.to_string())
-                .select("id,email,locale,password_hash,email_verified_at,is_disabled"),
-        )
-        .await;
+    // The account and its verification token in one transaction: a database lost between two
+    // writes would leave an account no link can verify.
+    let token = tokens::random_token();
+    let issued = now();
+    let args = json!({
+        "p_email": email.as_str(), "p_password_hash": hash, "p_name": name, "p_locale": locale,
+        "p_token_hash": bytea(&tokens::token_hash(&token)), "p_now": timestamp(issued),
+        "p_expires_at": timestamp(issued + Purpose::VerifyEmail.lifetime()),
+    });
+    let created: Result<Vec<AccountRow>, DbError> = app.db.fetch(app.db.rpc("auth_register", &args)).await;
     match created {
         Ok(rows) => {
             let account =
                 rows.into_iter().next().ok_or_else(|| ApiError::internal("the new account was not returned"))?;
-            mail_token(app, &account, Purpose::VerifyEmail).await?;
+            mail_link(app, &account, Purpose::VerifyEmail, &token).await?;
         }
         Err(DbError::Rejected { status: 409, .. }) => {
             if let Some(existing) = account_by_email(app, email.as_str()).await? {
                 let login_link = app_link(app, "sign-in", None);
                 let reset_link = app_link(app, "forgot-password", None);
                 let message = Message::AlreadyRegistered { login_link: &login_link, reset_link: &reset_link };
-                send(app, &message, &existing, &format!("already-registered-{}", timestamp(super::common::now())))
-                    .await?;
+                send(app, &message, &existing, &format!("already-registered-{}", timestamp(now()))).await?;
             }
         }
         Err(other) => return Err(other.into()),
@@ -119,7 +118,7 @@ pub async fn consume(
         return Err(ApiError::validation("token", "is missing or malformed"));
     }
     let args = json!({ "p_token_hash": bytea(&tokens::token_hash(token)), "p_purpose": purpose.as_str(),
-                       "p_now": timestamp(super::common::now()), "p_password_hash": password_hash });
+                       "p_now": timestamp(now()), "p_password_hash": password_hash });
     let owner: Option<uuid::Uuid> = app.db.fetch(app.db.rpc("auth_consume_email_token", &args)).await?;
     owner.ok_or_else(|| ApiError::validation("token", "is invalid, already used or expired: ask for a new e-mail"))
 }

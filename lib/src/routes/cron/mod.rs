@@ -64,6 +64,7 @@ async fn steps(run: &Run<'_>) -> Summary {
         ("email_tokens", "maintenance_purge_email_tokens", json!({})),
         ("idempotency_keys", "maintenance_purge_idempotency_keys", json!({})),
         ("shares", "maintenance_purge_shares", json!({})),
+        ("quota_holds", "maintenance_release_quota_holds", json!({})),
     ];
     let objects = async { (images::expire(run).await, orphans::sweep(run).await) };
     let (quotas, purged, (expiry, orphans)) = join3(

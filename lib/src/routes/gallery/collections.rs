@@ -54,13 +54,18 @@ pub async fn create(app: &App, user: Uuid, body: Changes) -> Result<Value, ApiEr
     }
     let mut row = columns(app, user, body).await?;
     row.insert("user_id".into(), json!(user));
+    // Answered from the insert itself, as `collections_of` shows it (a new collection holds no
+    // image): a second read could fail after the collection was made, and a retry make another.
+    let insert = app.db.from("collections").insert(Value::Object(row).to_string());
     let created: Vec<Value> = app
         .db
-        .fetch(app.db.from("collections").insert(Value::Object(row).to_string()).select("id"))
+        .fetch(insert.select("id,name,description,cover_image_id,is_public,created_at,updated_at"))
         .await
         .map_err(taken)?;
-    let id = created.first().and_then(|c| c["id"].as_str()).and_then(|id| Uuid::try_parse(id).ok());
-    one(app, user, id.ok_or_else(|| ApiError::internal("the new collection was not returned"))?).await
+    let mut created =
+        created.into_iter().next().ok_or_else(|| ApiError::internal("the new collection was not returned"))?;
+    created["image_count"] = json!(0);
+    Ok(created)
 }
 
 pub async fn update(app: &App, user: Uuid, id: Uuid, body: Changes) -> Result<Value, ApiError> {

@@ -60,7 +60,8 @@ pub async fn download(
     count(app, who.user_id, id).await?;
     let metadata = if wanted.keep_metadata { "keep" } else { "strip" };
     let details = json!({ "format": wanted.format.as_str(), "metadata": metadata, "bytes": file.len() });
-    usage::record(app, Some(who), Action::Download, Some(id), details).await?;
+    // Counted: a lost usage row must not fail a download that has been counted.
+    usage::record_or_log(app, Some(who), Action::Download, Some(id), details).await;
     let disposition = original.file_name().disposition(wanted.format.extension());
     Ok(file_response(chunked(file), wanted.format.content_type(), disposition, request_id))
 }

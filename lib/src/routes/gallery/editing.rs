@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
-use super::image::{COLUMNS, Image, not_found, own, present};
+use super::image::{COLUMNS, Image, not_found, own, present_signed, sign};
 use super::tags;
 use crate::app::App;
 use crate::error::ApiError;
@@ -79,6 +79,9 @@ fn optional_text(field: &str, raw: &str, max: usize) -> Result<Value, ApiError> 
 pub async fn update(app: &App, user: Uuid, id: Uuid, body: ChangeBody) -> Result<Value, ApiError> {
     let Change { mut columns, publish } = Change::parse(body)?;
     let image = own(app, user, id).await?;
+    // Signed before anything changes (a change keeps the private objects): a Storage failure
+    // after the row is saved would answer an error for a change that was made.
+    let signed = sign(app, &image.private_objects().into_iter().map(|(_, path)| path).collect::<Vec<_>>()).await?;
     let mut copies = Vec::new();
     match publish {
         Some(true) if !image.is_public => {
@@ -98,7 +101,7 @@ pub async fn update(app: &App, user: Uuid, id: Uuid, body: ChangeBody) -> Result
     }
     let saved = if columns.is_empty() { Ok(image) } else { save(app, user, id, columns).await };
     match saved {
-        Ok(image) => Ok(present(app, &[image]).await?.remove(0)),
+        Ok(image) => Ok(present_signed(app, &[image], &signed).remove(0)),
         Err(err) => {
             // Logged, not returned: the error the user sees is the one that stopped the change.
             if let Err(cleanup) = delete_public(app, &copies).await {

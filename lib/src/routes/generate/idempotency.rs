@@ -1,6 +1,7 @@
 //! `Idempotency-Key` for the paid routes: the first request with a key runs; a retry with the same
 //! key and body gets the stored answer (no model call, no charge); the key with another body, or
-//! while the first is still running, is a 409. A request that fails releases its key for a retry.
+//! while the first is still running, is a 409. A request that fails releases its key for a retry;
+//! a claim its request never settled (the database gone mid-request) expires after 600 s.
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode};
@@ -83,7 +84,14 @@ pub async fn settle(
         Ok(data) => {
             let args =
                 json!({ "p_user": who.user_id, "p_key": key, "p_status_code": status.as_u16(), "p_response": data });
-            app.db.run(app.db.rpc("idempotency_finish", &args)).await?;
+            // The images are recorded and paid for: a lost answer must not turn into an error
+            // (the client would pay again). The claim then expires like a dead request's.
+            if let Err(err) = app.db.run(app.db.rpc("idempotency_finish", &args)).await {
+                eprintln!(
+                    "{}",
+                    json!({ "level": "error", "event": "idempotency_finish_failed", "error": err.to_string() })
+                );
+            }
         }
         Err(_) => {
             let args = json!({ "p_user": who.user_id, "p_key": key });

@@ -1,9 +1,11 @@
 //! One generation or edit, from a paid-for request to stored, recorded images.
 //!
 //! Order matters for money: moderation and checks first (free), then the quota is taken, then the
-//! model is called once per variation in parallel. Variations the model fails are refunded. Once
-//! the first object is uploaded, any failure (another upload, the database) deletes every object of
-//! the request and refunds every unit: nothing half-written, nothing charged for nothing.
+//! model is called once per variation in parallel. Variations the model fails are refunded when the
+//! images are recorded (the same transaction settles the hold). Once the first object is uploaded,
+//! any failure (another upload, the database) deletes every object of the request and refunds every
+//! unit; if the database is gone too, the hold gives them back when it expires: nothing
+//! half-written, nothing charged for nothing.
 
 use std::time::Duration;
 
@@ -67,13 +69,8 @@ pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, Api
             .unwrap_or_else(|| ApiError::internal("no variation ran")));
     }
     let mut uploaded: Vec<String> = Vec::new();
-    match store_and_record(app, job, made, &mut uploaded).await {
-        Ok(rows) => {
-            if failed > 0 {
-                refund(app, job.user, charge, failed, "variation_failed").await;
-            }
-            Ok(json!({ "images": rows, "failed_variations": failed }))
-        }
+    match store_and_record(app, job, charge, made, &mut uploaded).await {
+        Ok(rows) => Ok(json!({ "images": rows, "failed_variations": failed })),
         Err(err) => {
             objects::discard(app, &uploaded, "generation_cleanup_failed").await;
             refund(app, job.user, charge, charge.units, "storage_or_database_failed").await;
@@ -112,6 +109,7 @@ fn image_request(job: &Job<'_>, variation: u8) -> ImageRequest {
 async fn store_and_record(
     app: &App,
     job: &Job<'_>,
+    charge: &Charge,
     made: Vec<GeneratedImage>,
     uploaded: &mut Vec<String>,
 ) -> Result<Vec<Value>, ApiError> {
@@ -142,8 +140,11 @@ async fn store_and_record(
     // delete objects that recorded rows point at (and refund images the user keeps).
     let paths: Vec<&str> = stored.iter().flat_map(|s| s.paths.iter().map(String::as_str)).collect();
     let signed = app.storage.sign(app.storage.private_bucket(), &paths, SIGNED_URL_TTL).await?;
-    let args = json!({ "p_user": job.user, "p_images": images, "p_request": request, "p_now": created_at });
-    let rows: Vec<Value> = app.db.fetch(app.db.rpc("record_generation", &args)).await?;
+    // Settles the hold in the same transaction: the images keep their units, failed variations'
+    // units are given back.
+    let args = json!({ "p_hold": charge.hold, "p_user": job.user, "p_images": images, "p_request": request,
+                       "p_now": created_at });
+    let rows: Vec<Value> = app.db.fetch(app.db.rpc("record_held_generation", &args)).await?;
     Ok(with_urls(rows, &stored, &signed))
 }
 

@@ -1,4 +1,7 @@
-//! Taking and giving back quota units: one SQL call each, atomic under concurrency.
+//! Taking and giving back quota units: one SQL call each, atomic under concurrency. What a request
+//! takes is held (`quota_holds`) until it records its images or gives the units back; a hold its
+//! request never settled (the database or the function died mid-request) is given back once it
+//! expires, so a request that failed half-way is never charged.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -9,11 +12,14 @@ use crate::app::App;
 use crate::error::ApiError;
 use crate::routes::auth_common::{now, timestamp};
 
-/// Units taken for one request, and the UTC day they were taken on (a refund after midnight must
-/// not lower the new day's counter).
+/// How long units stay held for their request: twice the function's `maxDuration` (300 s in
+/// vercel.json), so a hold is never given back while its request may still record.
+const HOLD_SECS: u32 = 600;
+
+/// Units taken for one request, and the hold that keeps them until the request settles.
 pub struct Charge {
     pub units: u32,
-    pub day: String,
+    pub hold: Uuid,
 }
 
 #[derive(Deserialize)]
@@ -23,21 +29,23 @@ struct Counters {
     daily_quota: i64,
     monthly_used: i64,
     monthly_quota: i64,
-    day: String,
+    hold_id: Option<Uuid>,
 }
 
 /// Takes `units` from the user's day and month (a user with their own Gemini key is held only to
 /// the month); 429 QUOTA_EXCEEDED with the wait until the limit that stopped it resets.
 pub async fn consume(app: &App, user: Uuid, units: u32, byok: bool) -> Result<Charge, ApiError> {
     let at = now();
-    let args = json!({ "p_user": user, "p_units": units, "p_now": timestamp(at), "p_byok": byok });
+    let args = json!({ "p_user": user, "p_units": units, "p_now": timestamp(at), "p_byok": byok,
+                       "p_hold_seconds": HOLD_SECS });
     let counters: Counters = app
         .db
-        .first(app.db.rpc("consume_quota", &args))
+        .first(app.db.rpc("consume_quota_held", &args))
         .await?
         .ok_or_else(|| ApiError::Unauthorized("this account is disabled".into()))?;
     if counters.allowed {
-        return Ok(Charge { units, day: counters.day });
+        let hold = counters.hold_id.ok_or_else(|| ApiError::internal("consume_quota_held held nothing"))?;
+        return Ok(Charge { units, hold });
     }
     let month_full = counters.monthly_used + i64::from(units) > counters.monthly_quota;
     let (limit, until) = if month_full {
@@ -57,12 +65,12 @@ pub async fn consume(app: &App, user: Uuid, units: u32, byok: bool) -> Result<Ch
     })
 }
 
-/// Gives back `units` of `charge`. Never fails the request it serves: a refund that cannot be
-/// written is logged for the operator, and the user's error is the one that caused the refund.
+/// Gives back `units` of `charge`'s hold. Never fails the request it serves: a refund that cannot
+/// be written is logged, and the hold gives the units back when it expires.
 pub async fn refund(app: &App, user: Uuid, charge: &Charge, units: u32, reason: &str) {
-    let args =
-        json!({ "p_user": user, "p_units": units, "p_day": charge.day, "p_now": timestamp(now()), "p_reason": reason });
-    if let Err(err) = app.db.run(app.db.rpc("refund_quota", &args)).await {
+    let args = json!({ "p_hold": charge.hold, "p_user": user, "p_units": units, "p_now": timestamp(now()),
+                       "p_reason": reason });
+    if let Err(err) = app.db.run(app.db.rpc("refund_quota_hold", &args)).await {
         eprintln!(
             "{}",
             json!({ "level": "error", "event": "quota_refund_failed", "user": user, "units": units, "error": err.to_string() })

@@ -1,0 +1,230 @@
+//! Chaos: every route with PostgREST, Storage or Redis killed at each of its steps in turn. A step
+//! is one call the route makes to that service; `kill_after(service, k)` lets k calls through and
+//! kills the service as call k+1 arrives, with that call unanswered. For each step the answer must
+//! be a clear 5xx envelope naming the dependency (never a 2xx lie, never a hang), and after the
+//! service is restored nothing may be half written: every table and every stored object is as it
+//! was before the request. The first k the request survives is its success, which proves the next
+//! request after an outage works.
+//!
+//! - `generation`: generate (with and without an Idempotency-Key), edit and the quota.
+//! - `gallery`: every gallery route, the public feed, shared links and the share page.
+//! - `accounts`: auth (register, login, refresh, sessions, API keys, profile, Gemini key),
+//!   templates and the cron.
+
+mod accounts;
+mod case;
+mod gallery;
+mod generation;
+
+pub use case::{Case, Outcome, send};
+
+use std::path::Path;
+use std::time::Duration;
+
+use studio_local::faults::Service;
+use studio_local::testing::TestStack;
+
+/// The name the error message gives each dependency.
+fn named(service: Service) -> &'static str {
+    match service {
+        Service::Postgrest => "database",
+        Service::Storage => "storage",
+        Service::Redis | Service::Upstash => "key-value store",
+        other => panic!("no chaos for {other:?}"),
+    }
+}
+
+/// Everything a request can leave behind: every row of every public table, the Storage stand-in's
+/// catalogue (`storage.objects`) and the files on its disk. Left out: times (touching a row, as
+/// an API key's or a session's `last_used_at`, is not writing half of it; [`recover`] ages
+/// objects), the `quota_refund` usage rows that record units given back (the counters show
+/// whether they were), the cron's daily report and, for a case that counts views, the views.
+pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
+    let (views, view_logs) = if case.counts_views { (" - 'view_count'", "share_view") } else { ("", "") };
+    let db = stack.db.client().await;
+    let tables = db
+        .query(
+            "select format('%I.%I', table_schema, table_name) from information_schema.tables
+              where table_type = 'BASE TABLE' and (table_schema = 'public' or (table_schema, table_name) = ('storage', 'objects'))
+              order by 1",
+            &[],
+        )
+        .await
+        .expect("the tables");
+    let mut state = Vec::new();
+    for table in tables {
+        let table: String = table.get(0);
+        let rows = db
+            .query(
+                &format!(
+                    "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at' - 'last_used_at'{views})::text
+                       from {table} t
+                      where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
+                        and to_jsonb(t) ->> 'action' is distinct from '{view_logs}'
+                        and '{table}' <> 'public.daily_reports'"
+                ),
+                &[],
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{table}: {e}"));
+        state.extend(rows.iter().map(|row| format!("{table}: {}", row.get::<_, String>(0))));
+    }
+    state.sort();
+    state.extend(files(&stack.storage_dir.join("objects")).into_iter().map(|file| format!("file: {file}")));
+    state
+}
+
+fn files(dir: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut found: Vec<String> = entries
+        .flatten()
+        .flat_map(|entry| {
+            let path = entry.path();
+            if path.is_dir() { files(&path) } else { vec![path.display().to_string()] }
+        })
+        .collect();
+    found.sort();
+    found
+}
+
+/// Lets the time pass after which a dead request's leftovers are judged abandoned (quota holds and
+/// Idempotency-Key claims: 600 s; stored objects no row points at: an hour), then runs the daily
+/// cron, which gives them back and sweeps them.
+async fn recover(stack: &TestStack) {
+    let db = stack.db.client().await;
+    let aging = "update public.quota_holds set expires_at = now();
+                 update public.idempotency_keys set expires_at = now() where status = 'pending';";
+    db.batch_execute(aging).await.expect("age the leftovers");
+    let bucket = stack.storage_dir.join("objects").join("images");
+    for file in files(&bucket) {
+        let key = Path::new(&file).strip_prefix(&bucket).expect("under the bucket").to_string_lossy().into_owned();
+        studio_local::storage::backdate(&stack.storage_dir, "images", &key, Duration::from_secs(7200))
+            .expect("backdate");
+    }
+    let cron = reqwest::Client::new()
+        .get(format!("{}/api/cron/reset", stack.url))
+        .bearer_auth(studio_local::stack::LOCAL_CRON_SECRET)
+        .send()
+        .await
+        .expect("the cron answers");
+    assert_eq!(cron.status(), 200, "the cron after an outage");
+}
+
+/// The differences between two states, for a failure message.
+fn changes(before: &[String], after: &[String]) -> String {
+    let gone = before.iter().filter(|line| !after.contains(line)).map(|line| format!("- {line}"));
+    let new = after.iter().filter(|line| !before.contains(line)).map(|line| format!("+ {line}"));
+    gone.chain(new).collect::<Vec<_>>().join("\n")
+}
+
+/// Checks the answer to a request whose `service` died under it: a 5xx envelope that names the
+/// dependency, with a request id and nothing internal.
+pub fn assert_clear_failure(case: &str, service: Service, outcome: &Outcome) {
+    let body = &outcome.body;
+    assert!(matches!(outcome.status, 502..=504), "{case}: answered {} {}", outcome.status, outcome.text);
+    assert_eq!(body["success"], false, "{case}: {}", outcome.text);
+    let code = body["error"]["code"].as_str().unwrap_or_default();
+    assert!(matches!(code, "UPSTREAM_UNAVAILABLE" | "UPSTREAM_TIMEOUT"), "{case}: code {code}");
+    let message = body["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.contains(named(service)), "{case}: the message does not name the dependency: {message}");
+    assert!(body["meta"]["requestId"].as_str().is_some_and(|id| !id.is_empty()), "{case}: no request id");
+    for internal in ["127.0.0.1", "reqwest", "hyper", "Bearer", "eyJ", "connection", "redis-server"] {
+        assert!(!outcome.text.contains(internal), "{case}: the answer shows {internal:?}: {}", outcome.text);
+    }
+}
+
+/// Kills `service` at each step of the request `make` builds, in turn, then lets it run whole.
+/// `make` is called before each run (a deletion needs a new image each time). Returns how many
+/// steps the request took of `service`, and the request's name.
+pub async fn at_every_step<F, Fut>(stack: &TestStack, service: Service, mut make: F) -> (usize, String)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Case>,
+{
+    for step in 0.. {
+        let case = make().await;
+        // The cron first, so that its own work (used links purged…) is not counted as the request's.
+        recover(stack).await;
+        let before = state(stack, &case).await;
+        stack.faults.outages.kill_after(service, step);
+        let outcome = send(stack, &case).await;
+        let died = stack.faults.outages.is_down(service);
+        stack.faults.outages.restore(service);
+        let name = format!("{} with {service:?} killed at step {}", case.name, step + 1);
+        if !died {
+            assert!(
+                (200..300).contains(&outcome.status),
+                "{}: after the outages: {} {}",
+                case.name,
+                outcome.status,
+                outcome.text
+            );
+            return (step, case.name);
+        }
+        if (200..300).contains(&outcome.status) {
+            if case.fails_open.contains(&service) {
+                continue;
+            }
+            if case.reports_failures {
+                let failed = outcome.body["data"]["failed"].as_array().cloned().unwrap_or_default();
+                let named = failed.iter().any(|step| {
+                    step["code"] == "UPSTREAM_UNAVAILABLE"
+                        && step["message"].as_str().is_some_and(|m| m.contains(named(service)))
+                });
+                assert!(named && outcome.body["data"]["remaining"] == true, "{name}: a 2xx {}", outcome.text);
+                continue;
+            }
+            // Killed in a step after the request's commit, which only logs its failures (the
+            // quota figures of a generation, a download's usage row): a true success only if the
+            // write is there. A pure read has no commit: its 2xx without a dependency is a lie.
+            let after = state(stack, &case).await;
+            let shown: String = outcome.text.chars().take(300).collect();
+            assert!(before != after, "{name}: a 2xx that wrote nothing: {} {shown:?}", outcome.status);
+            return (step, case.name);
+        }
+        if case.page {
+            assert!(matches!(outcome.status, 502..=504), "{name}: answered {} {}", outcome.status, outcome.text);
+            assert!(outcome.text.contains("Something went wrong"), "{name}: {}", outcome.text);
+            for internal in ["database", "storage", "reqwest", "hyper", "UPSTREAM"] {
+                assert!(!outcome.text.contains(internal), "{name}: the page shows {internal:?}: {}", outcome.text);
+            }
+        } else {
+            assert_clear_failure(&name, service, &outcome);
+        }
+        recover(stack).await;
+        let after = state(stack, &case).await;
+        if before != after && case.completed_by_retry {
+            let retried = send(stack, &case).await;
+            assert!((200..300).contains(&retried.status), "{name}: the retry: {} {}", retried.status, retried.text);
+            let done = state(stack, &case).await;
+            assert!(
+                done.iter().all(|line| before.contains(line)),
+                "{name}: the retry left:\n{}",
+                changes(&before, &done)
+            );
+            continue;
+        }
+        if before != after && case.idempotent {
+            let retried = send(stack, &case).await;
+            assert!((200..300).contains(&retried.status), "{name}: the retry: {} {}", retried.status, retried.text);
+            let done = state(stack, &case).await;
+            assert!(done == after, "{name}: half written, the retry added:\n{}", changes(&after, &done));
+            continue;
+        }
+        assert!(before == after, "{name}: half written:\n{}", changes(&before, &after));
+    }
+    unreachable!("a request makes finitely many calls")
+}
+
+/// Runs [`at_every_step`] for each of `services`; each must be used at least once, so that a route
+/// that stops using a service is noticed (the table here would then be out of date).
+pub async fn for_each<F, Fut>(stack: &TestStack, services: &[Service], mut make: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Case>,
+{
+    for &service in services {
+        let (steps, name) = at_every_step(stack, service, &mut make).await;
+        assert!(steps > 0, "{name} never called {service:?}");
+    }
+}
