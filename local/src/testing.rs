@@ -209,3 +209,22 @@ async fn connect(url: &str) -> Result<tokio_postgres::Client, PgError> {
 fn free_port() -> std::io::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
+
+/// Starts a built api/ binary the way `vercel_runtime` serves locally: on a free loopback port
+/// (`VERCEL_DEV_PORT`) with exactly `env` as its environment, output discarded, killed when the
+/// handle drops. Returns the process and its port; callers wait for it as their measurement needs.
+pub fn spawn_function(
+    binary: &std::path::Path,
+    env: &[(String, String)],
+) -> std::io::Result<(tokio::process::Child, u16)> {
+    let port = free_port()?;
+    let child = tokio::process::Command::new(binary)
+        .env_clear()
+        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        .env("VERCEL_DEV_PORT", port.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    Ok((child, port))
+}

@@ -3,12 +3,11 @@
 //! driver (bench/coldstart/run.py) measures all five against a running stack. The full benchmark
 //! against Node runs by hand (docs/BENCHMARKS.md).
 
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use studio_local::stack::LOCAL_CRON_SECRET;
-use studio_local::testing::TestStack;
+use studio_local::testing::{TestStack, spawn_function};
 use tokio::process::Command;
 
 use crate::helpers::{Account, Answer, request, signed_up};
@@ -69,16 +68,7 @@ const CASES: [Case; 5] = [
 /// Spawns `binary` on a free port and sends it `path` until something listens: the first answer
 /// is the answer to the process's first request (no readiness probe before it).
 async fn first_answer(binary: &str, env: &[(String, String)], path: &str, bearer: &str) -> Answer {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let _child = Command::new(binary)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("VERCEL_DEV_PORT", port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {binary}: {e}"));
+    let (_child, port) = spawn_function(binary.as_ref(), env).unwrap_or_else(|e| panic!("start {binary}: {e}"));
     let url = format!("http://127.0.0.1:{port}{path}");
     let started = Instant::now();
     loop {

@@ -2,12 +2,11 @@
 //! stack: templates answers with real data, auth, gallery and generate refuse the anonymous, gallery
 //! serves the share page under vercel.json's rewrite, and the cron runs only for its secret.
 
-use std::process::Stdio;
 use std::time::Duration;
 
 use studio_local::stack::LOCAL_CRON_SECRET;
-use studio_local::testing::TestStack;
-use tokio::process::{Child, Command};
+use studio_local::testing::{TestStack, spawn_function};
+use tokio::process::Child;
 
 use crate::helpers::get;
 
@@ -18,16 +17,7 @@ struct Function {
 
 /// Starts a built function binary on a free port and waits until it answers.
 async fn start(binary: &str, env: &[(String, String)]) -> Function {
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let child = Command::new(binary)
-        .env_clear()
-        .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-        .env("VERCEL_DEV_PORT", port.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap_or_else(|e| panic!("start {binary}: {e}"));
+    let (child, port) = spawn_function(binary.as_ref(), env).unwrap_or_else(|e| panic!("start {binary}: {e}"));
     let url = format!("http://127.0.0.1:{port}");
     for _ in 0..200 {
         if reqwest::get(format!("{url}/_vercel/ping")).await.is_ok() {

@@ -74,9 +74,7 @@ pub(super) fn pick<'a>(indonesian: bool, id: &'a str, en: &'a str) -> &'a str {
     if indonesian { id } else { en }
 }
 
-pub(super) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;").replace('\'', "&#39;")
-}
+pub(super) use crate::http::escape_html as escape;
 
 #[cfg(test)]
 mod tests {

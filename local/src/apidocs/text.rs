@@ -1,21 +1,7 @@
 //! Text from the description on the page: escaped first, then a small Markdown subset
 //! (paragraphs, `code`, **bold**) marked up, so no markup can come from the text itself.
 
-/// Text safe in HTML content and attribute values.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use studio::http::escape_html as escape;
 
 /// Paragraphs (split on blank lines) of escaped text with `code` and **bold**.
 pub fn prose(text: &str) -> String {

@@ -2,10 +2,10 @@
 //! (`VERCEL_DEV_PORT`, the `/_vercel/ping` probe), and what the kernel says it has used.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::process::{Child, Command};
+use studio_local::testing::spawn_function;
+use tokio::process::Child;
 
 pub struct Function {
     pub child: Child,
@@ -16,21 +16,9 @@ pub struct Function {
 impl Function {
     /// Starts `binary` with `env` (the function's environment) on a free port; waits until it answers.
     pub async fn start(binary: &Path, env: &[(String, String)]) -> Result<Self, String> {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .map_err(|e| format!("a free port: {e}"))?
-            .port();
-        let child = Command::new(binary)
-            .env_clear()
-            .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
-            .env("VERCEL_DEV_PORT", port.to_string())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| {
-                format!("start {}: {e} (build it: cargo build --release -p studio-api --bins)", binary.display())
-            })?;
+        let (child, port) = spawn_function(binary, env).map_err(|e| {
+            format!("start {}: {e} (build it: cargo build --release -p studio-api --bins)", binary.display())
+        })?;
         let pid = child.id().ok_or(format!("{} exited at once", binary.display()))?;
         let url = format!("http://127.0.0.1:{port}");
         for _ in 0..400 {

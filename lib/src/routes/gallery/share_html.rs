@@ -47,21 +47,7 @@ pub const INDONESIAN: Words = Words {
     failed: ("Terjadi kesalahan", "Silakan coba lagi sebentar lagi."),
 };
 
-/// Text for HTML content and double- or single-quoted attribute values.
-pub fn escape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    for c in raw.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::http::escape_html as escape;
 
 /// The preview card: what link previews show.
 pub struct Card<'a> {
