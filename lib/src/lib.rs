@@ -5,6 +5,7 @@
 //! - [`archive`]: ZIP archives written front to back for streaming (stored entries, data descriptors).
 //! - [`auth`]: passwords (argon2id), access JWTs, opaque tokens and API keys, the secret box.
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
+//! - [`cpu`]: CPU-bound work on the blocking pool, one job per CPU at a time (a burst queues).
 //! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms, share tokens):
 //!   parse, don't validate.
 //! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
@@ -26,6 +27,7 @@ pub mod app;
 pub mod archive;
 pub mod auth;
 pub mod config;
+pub mod cpu;
 pub mod domain;
 pub mod email;
 pub mod error;

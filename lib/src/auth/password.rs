@@ -1,6 +1,6 @@
 //! Password hashing with argon2id at OWASP's recommended parameters (19 MiB, 2 passes, 1 lane).
-//! Hashing costs tens of milliseconds of CPU, so it runs on the blocking pool, never on the async
-//! threads that serve other requests.
+//! Hashing costs tens of milliseconds of CPU and 19 MiB, so it runs on the blocking pool (one job
+//! per CPU at a time: `crate::cpu`), never on the async threads that serve other requests.
 
 use std::sync::LazyLock;
 
@@ -33,7 +33,7 @@ fn verify_now(password: &str, phc: &str) -> bool {
 
 /// The PHC string (`$argon2id$v=19$m=19456,t=2,p=1$…`) for a new password.
 pub async fn hash(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || hash_now(&password))
+    crate::cpu::run(move || hash_now(&password))
         .await
         .map_err(ApiError::internal)?
         .map_err(|e| ApiError::internal(e.to_string()))
@@ -42,7 +42,7 @@ pub async fn hash(password: String) -> Result<String, ApiError> {
 /// Whether `password` matches `phc`; with `None` (no such account) it verifies against a decoy
 /// hash and answers false, taking the same time.
 pub async fn verify(password: String, phc: Option<String>) -> Result<bool, ApiError> {
-    tokio::task::spawn_blocking(move || match phc {
+    crate::cpu::run(move || match phc {
         Some(phc) => verify_now(&password, &phc),
         None => {
             let _ = verify_now(&password, &DECOY);

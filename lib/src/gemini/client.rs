@@ -77,7 +77,7 @@ impl Gemini {
         let answer = retry::with_retries(self.timeout, self.deadline, || self.attempt(&key, body.clone())).await?;
         let Answer { bytes, text } = answer;
         // Decoding a 2K image takes tens of milliseconds of CPU: not on an async worker.
-        let (bytes, checked) = tokio::task::spawn_blocking(move || response::inspect(&bytes).map(|c| (bytes, c)))
+        let (bytes, checked) = crate::cpu::run(move || response::inspect(&bytes).map(|c| (bytes, c)))
             .await
             .map_err(|e| GeminiError::InvalidImage(format!("image check did not finish: {e}")))??;
         let Checked { mime, width, height } = checked;

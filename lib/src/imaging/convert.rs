@@ -97,8 +97,8 @@ fn packet(png: &[u8], keep_metadata: bool) -> Option<String> {
     (!entries.is_empty()).then(|| xmp::packet(&entries))
 }
 
-/// [`convert`] on tokio's blocking pool: decoding and encoding a 2048² image takes hundreds of
+/// [`convert`] on the blocking pool through [`crate::cpu::run`]: decoding and encoding a 2048² image takes hundreds of
 /// milliseconds of CPU, which would stall every other request on an async worker thread.
 pub async fn convert_blocking(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
-    tokio::task::spawn_blocking(move || convert(png, format, keep_metadata)).await?
+    crate::cpu::run(move || convert(png, format, keep_metadata)).await?
 }

@@ -71,10 +71,10 @@ pub fn derivatives(png: &[u8], widths: &[u32]) -> Result<Derivatives, ImagingErr
     Ok(Derivatives { source_width, source_height, sizes })
 }
 
-/// [`derivatives`] on tokio's blocking pool: a 2048² image costs hundreds of milliseconds of CPU,
-/// which would stall every other request on an async worker thread.
+/// [`derivatives`] on the blocking pool through [`crate::cpu::run`]: a 2048² image costs hundreds of
+/// milliseconds of CPU, which would stall every other request on an async worker thread.
 pub async fn derivatives_blocking(png: bytes::Bytes, widths: Vec<u32>) -> Result<Derivatives, ImagingError> {
-    tokio::task::spawn_blocking(move || derivatives(&png, &widths)).await?
+    crate::cpu::run(move || derivatives(&png, &widths)).await?
 }
 
 /// Refuses a PNG cut short, with a broken chunk structure, or with an ICC profile that inflates

@@ -10,6 +10,7 @@ pub mod render;
 mod schema;
 pub mod validate;
 
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use axum::body::Bytes;
@@ -27,6 +28,11 @@ use validate::{Family, GoogleError, Valid};
 
 /// The stand-in's API key. Not a secret: it opens a renderer on loopback.
 pub const LOCAL_GEMINI_KEY: &str = "local-gemini-key-for-loopback-use-only";
+
+/// The renderer's workers, one per CPU, as a server has a fixed number of them: unbounded, a burst
+/// of a thousand requests renders side by side and starves the rest of the stack's process.
+static RENDERERS: LazyLock<tokio::sync::Semaphore> =
+    LazyLock::new(|| tokio::sync::Semaphore::new(studio::cpu::slots()));
 
 /// Inline images make big bodies; the real API took 20 MB inline before raising its limits.
 const BODY_LIMIT: usize = 20 * 1024 * 1024;
@@ -59,7 +65,8 @@ async fn generate(
         let family = Family::of(model)?;
         let request = validate::parse(family, &body)?;
         let model = model.to_owned();
-        // Rendering and PNG encoding are CPU work: off the async threads.
+        // Rendering and PNG encoding are CPU work: off the async threads, one render per worker.
+        let _worker = RENDERERS.acquire().await.ok();
         tokio::task::spawn_blocking(move || answer(&model, family, &request))
             .await
             .map_err(|e| GoogleError::new(500, "INTERNAL", format!("the preview renderer failed: {e}")))?

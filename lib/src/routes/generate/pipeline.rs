@@ -195,7 +195,7 @@ async fn as_png(bytes: Vec<u8>, mime: &str) -> Result<Vec<u8>, ApiError> {
     if mime == "image/png" {
         return Ok(bytes);
     }
-    tokio::task::spawn_blocking(move || {
+    crate::cpu::run(move || {
         let decoded = image::load_from_memory(&bytes).map_err(|e| ApiError::internal(e.to_string()))?;
         let mut png = Vec::new();
         decoded
