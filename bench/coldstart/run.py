@@ -41,6 +41,13 @@ FUNCTIONS = [
 ]
 
 
+def shown(value):
+    """A path inside the project as written from its root (results are committed), anything else as is."""
+    if isinstance(value, str) and os.path.isabs(value) and value.startswith(ROOT + os.sep):
+        return os.path.relpath(value, ROOT)
+    return value
+
+
 def our_variants(bin_dir, function_env, session, stack_port):
     out = []
     for name, path, credential in FUNCTIONS:
@@ -228,7 +235,7 @@ def main():
             stack.stop()
     sizes = {v["label"]: v["size"] for v in vs}
     summary, table = summarize(rows, sizes)
-    meta = {"args": {k: v for k, v in vars(a).items() if k not in ("work", "results")}, "env": info,
+    meta = {"args": {k: shown(v) for k, v in vars(a).items() if k not in ("work", "results")}, "env": info,
             "loadavg_before": load_before, "loadavg_after": os.getloadavg(),
             "seconds": round(time.time() - started), "sizes": sizes, "summary": summary}
     with open(os.path.join(a.results, "summary.json"), "w") as f:
