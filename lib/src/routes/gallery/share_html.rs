@@ -47,7 +47,7 @@ pub const INDONESIAN: Words = Words {
     failed: ("Terjadi kesalahan", "Silakan coba lagi sebentar lagi."),
 };
 
-pub use crate::http::escape_html as escape;
+use crate::http::escape_html as escape;
 
 /// The preview card: what link previews show.
 pub struct Card<'a> {

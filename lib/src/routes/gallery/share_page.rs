@@ -12,8 +12,8 @@ use http::{HeaderMap, HeaderValue, StatusCode, header};
 use http_body_util::{BodyExt, Full};
 
 use super::share_html::{
-    Card, ENGLISH, INDONESIAN, Words, describe_collection, describe_image, document, error_page, escape, figure, more,
-    preview, title,
+    Card, ENGLISH, INDONESIAN, Words, describe_collection, describe_image, document, error_page, figure, more, preview,
+    title,
 };
 use super::shared::{self, Shown, Via};
 use super::shares::share_url;
@@ -21,6 +21,7 @@ use super::window::Window;
 use crate::app::App;
 use crate::domain::ShareToken;
 use crate::error::ApiError;
+use crate::http::escape_html as escape;
 use crate::http::{Body, Query, log_error};
 
 /// How long the page's image URLs stay valid when the link lasts longer (or for ever).
