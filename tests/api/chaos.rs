@@ -98,8 +98,7 @@ async fn recover(stack: &TestStack) {
     let bucket = stack.storage_dir.join("objects").join("images");
     for file in files(&bucket) {
         let key = Path::new(&file).strip_prefix(&bucket).expect("under the bucket").to_string_lossy().into_owned();
-        studio_local::storage::backdate(&stack.storage_dir, "images", &key, Duration::from_secs(7200))
-            .expect("backdate");
+        stack.backdate("images", &key, Duration::from_secs(7200)).await;
     }
     let cron = reqwest::Client::new()
         .get(format!("{}/api/cron/reset", stack.url))
@@ -145,6 +144,9 @@ where
         let case = make().await;
         // The cron first, so that its own work (used links purged…) is not counted as the request's.
         recover(stack).await;
+        if let Some(sql) = &case.due {
+            stack.db.client().await.batch_execute(sql).await.expect("make the request's work due");
+        }
         let before = state(stack, &case).await;
         stack.faults.outages.kill_after(service, step);
         let outcome = send(stack, &case).await;

@@ -7,6 +7,7 @@ mod access;
 mod alerts;
 mod budget;
 mod concurrency;
+mod pass;
 mod purge;
 mod quotas;
 mod retention;

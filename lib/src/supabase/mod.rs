@@ -4,6 +4,4 @@ mod rest;
 mod storage;
 
 pub use rest::{Db, DbError, bytea, quote_filter_value};
-pub use storage::{
-    BUCKET_FILE_SIZE_LIMIT, Download, LIST_LIMIT, Listed, SignedUrl, Storage, StorageConfig, StorageError, StoredObject,
-};
+pub use storage::{BUCKET_FILE_SIZE_LIMIT, Download, SignedUrl, Storage, StorageConfig, StorageError, StoredObject};

@@ -6,7 +6,6 @@
 
 mod config;
 mod error;
-mod list;
 
 use std::time::Duration;
 
@@ -20,7 +19,6 @@ use crate::config::{Config, Secret};
 
 pub use config::StorageConfig;
 pub use error::{BUCKET_FILE_SIZE_LIMIT, StorageError};
-pub use list::{LIST_LIMIT, Listed};
 
 /// The server accepts at most this many names in one delete or one batch signing.
 const BATCH_LIMIT: usize = 1000;

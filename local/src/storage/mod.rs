@@ -81,7 +81,7 @@ pub fn object_file(dir: &Path, bucket: &str, key: &str) -> PathBuf {
 
 /// Makes the object `bucket/key` in the stand-in's directory `dir` look `age` older, as if it had
 /// been stored that much earlier: grace periods are tested without waiting them out.
-pub fn backdate(dir: &Path, bucket: &str, key: &str, age: std::time::Duration) -> std::io::Result<()> {
+pub(crate) fn backdate(dir: &Path, bucket: &str, key: &str, age: std::time::Duration) -> std::io::Result<()> {
     Store::backdate(dir, bucket, key, i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
 }
 

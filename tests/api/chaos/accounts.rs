@@ -12,6 +12,7 @@ use studio_local::testing::TestStack;
 use super::{Case, for_each};
 use crate::auth_keys::GEMINI_KEY;
 use crate::auth_sessions::family;
+use crate::cron::stored_image;
 use crate::helpers::{Account, PASSWORD, log_in, signed_up};
 
 /// Three accounts, so that no one e-mail address meets the login limit (ten in 15 minutes): Siti
@@ -94,9 +95,18 @@ impl Fixture {
             Route::Template => {
                 Case::new("GET /api/templates/{slug}", Method::GET, "/api/templates/batik-pattern", None)
             }
-            Route::Cron => Case::new("GET /api/cron/reset", Method::GET, "/api/cron/reset", None)
-                .header("authorization", format!("Bearer {}", studio_local::stack::LOCAL_CRON_SECRET))
-                .reports_failures(),
+            Route::Cron => {
+                // An image that retention deletes, objects and row, in the run under test.
+                let image = stored_image(&self.stack, &self.siti.id, 0, false).await;
+                let past_retention = format!(
+                    "update generated_images set created_at = now() - interval '91 days' where id = '{}'",
+                    image.id
+                );
+                Case::new("GET /api/cron/reset", Method::GET, "/api/cron/reset", None)
+                    .header("authorization", format!("Bearer {}", studio_local::stack::LOCAL_CRON_SECRET))
+                    .due(past_retention)
+                    .reports_failures()
+            }
         }
     }
 }

@@ -42,6 +42,10 @@ pub struct Case {
     /// The share page answers people and link previewers with a page, never the JSON envelope
     /// (share_page.rs): its failure is checked as a page saying so, with the status alone.
     pub page: bool,
+    /// SQL run just before each attempt, after the harness's own cron has cleaned up: it makes work
+    /// due for the request (the cron's case ages an image past retention, so that its run has
+    /// objects to delete).
+    pub due: Option<String>,
 }
 
 pub enum Body {
@@ -65,6 +69,7 @@ impl Case {
             idempotent: false,
             counts_views: false,
             page: false,
+            due: None,
         }
     }
 
@@ -85,6 +90,11 @@ impl Case {
 
     pub fn idempotent(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+
+    pub fn due(mut self, sql: impl Into<String>) -> Self {
+        self.due = Some(sql.into());
         self
     }
 

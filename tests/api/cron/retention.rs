@@ -7,7 +7,6 @@
 use std::time::Duration;
 
 use studio_local::faults::{Fault, Service};
-use studio_local::storage::backdate;
 use studio_local::testing::TestStack;
 
 use super::{PRIVATE, PUBLIC, number, run, sql, stored, stored_image, texts, upload, user};
@@ -125,7 +124,7 @@ async fn objects_no_row_points_at_go_once_past_the_grace_period() {
     let two_hours = Duration::from_secs(2 * 60 * 60);
     let old = kept_image.private.iter().chain([&late_upload, &late_derivative, &left_by_deleted_user]);
     for path in old.chain(&not_the_layout) {
-        backdate(&stack.storage_dir, PRIVATE, path, two_hours).unwrap();
+        stack.backdate(PRIVATE, path, two_hours).await;
     }
 
     let data = run(&stack).await;

@@ -15,7 +15,7 @@ use crate::error::ApiError;
 
 /// An image this run has claimed, with every object it owns.
 #[derive(Deserialize)]
-struct Expired {
+pub(super) struct Expired {
     id: Uuid,
     storage_path: String,
     derivative_paths: Map<String, Value>,
@@ -28,18 +28,33 @@ pub(super) struct Expiry {
     pub objects: u64,
 }
 
-pub(super) async fn expire(run: &Run<'_>) -> Expiry {
+/// Deletes the images `claimed` by the run's opening pass, then claims and deletes more while
+/// batches come back full.
+pub(super) async fn expire(run: &Run<'_>, claimed: Option<Vec<Expired>>) -> Expiry {
     let (rows, objects) = (AtomicU64::new(0), AtomicU64::new(0));
-    let mut images = run.batches(|| batch(run, &rows, &objects)).await;
+    let mut first = claimed;
+    let mut images = run.batches(None, || batch(run, first.take(), &rows, &objects)).await;
     images.count = rows.into_inner();
     Expiry { images, objects: objects.into_inner() }
 }
 
-/// One batch; returns how many images it claimed (a short batch means none are left).
-async fn batch(run: &Run<'_>, rows: &AtomicU64, objects: &AtomicU64) -> Result<u64, ApiError> {
+/// One batch: the images already `claimed`, or as many as it can claim now; returns how many it
+/// claimed (a short batch means none are left).
+async fn batch(
+    run: &Run<'_>,
+    claimed: Option<Vec<Expired>>,
+    rows: &AtomicU64,
+    objects: &AtomicU64,
+) -> Result<u64, ApiError> {
     let app = run.app;
-    let args = json!({ "p_now": run.p_now(), "p_keep_days": run.config.image_days, "p_limit": run.config.batch_size });
-    let claimed: Vec<Expired> = app.db.fetch(app.db.rpc("maintenance_claim_expired_images", &args)).await?;
+    let claimed = match claimed {
+        Some(claimed) => claimed,
+        None => {
+            let args =
+                json!({ "p_now": run.p_now(), "p_keep_days": run.config.image_days, "p_limit": run.config.batch_size });
+            app.db.fetch(app.db.rpc("maintenance_claim_expired_images", &args)).await?
+        }
+    };
     if claimed.is_empty() {
         return Ok(0);
     }

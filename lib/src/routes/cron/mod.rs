@@ -3,7 +3,9 @@
 //! to run concurrently with another run (each batch is one SQL function that skips rows another
 //! run holds), and a run that stops early leaves the rest to the next one.
 //!
-//! Steps: first the report, then the others side by side (images before orphans):
+//! The run opens with one call that records the report and makes the first batch of every step
+//! (`pass`); a quiet day's run is that call alone. Steps with more to do go on from there: first the
+//! report, then the others side by side (images before orphans):
 //! 1. the operator report of the day that ended (`report`), before cleanup removes its traces;
 //! 2. quota counters of a past day or month reset;
 //! 3. usage logs past retention, dead sessions, used or expired e-mail tokens, expired idempotency
@@ -17,6 +19,7 @@
 mod guard;
 mod images;
 mod orphans;
+mod pass;
 mod report;
 mod run;
 mod settings;
@@ -28,6 +31,7 @@ use serde_json::{Map, Value, json};
 use crate::app::App;
 use crate::error::ApiError;
 use crate::http::{Body, Cached, Meta, Request, Router, json_response};
+use pass::Pass;
 use run::{Run, Tally};
 
 pub use settings::CronConfig;
@@ -52,12 +56,17 @@ pub async fn handle<B>(app: &App, req: Request<B>) -> Result<http::Response<Body
 
 async fn steps(run: &Run<'_>) -> Summary {
     let mut summary = Summary::default();
-    let report = report::record(run).await;
+    let mut opened = pass::open(run).await.unwrap_or_else(|error| {
+        summary.failures.push(("pass", error));
+        Pass::default()
+    });
+    // The report before the rest: without the pass, its figures are read before cleanup changes them.
+    let report = report::record(run, opened.figures.take()).await;
     summary.report = report.json;
     summary.add("report", Tally { count: 0, done: report.error.is_none(), error: report.error });
-    // After the report, no step touches another's rows, so they run side by side: the run takes the
-    // longest step's round trips instead of the sum of all (eight steps, each at least one call).
-    // Images expire before the orphan sweep, which then sees what expiry left behind.
+    // After the report, no step touches another's rows, so they go on side by side: the run takes the
+    // longest step's round trips instead of the sum of all. Images expire before the orphan sweep, which
+    // then sees what expiry left behind.
     let purges = [
         ("usage_logs", "maintenance_purge_usage_logs", json!({ "p_keep_days": run.config.usage_log_days })),
         ("sessions", "maintenance_purge_sessions", json!({})),
@@ -66,10 +75,13 @@ async fn steps(run: &Run<'_>) -> Summary {
         ("shares", "maintenance_purge_shares", json!({})),
         ("quota_holds", "maintenance_release_quota_holds", json!({})),
     ];
-    let objects = async { (images::expire(run).await, orphans::sweep(run).await) };
+    let (expired, found) = (opened.expired.take(), opened.orphans.take());
+    let objects = async { (images::expire(run, expired).await, orphans::sweep(run, found).await) };
     let (quotas, purged, (expiry, orphans)) = join3(
-        run.sql_batches("maintenance_reset_quotas", json!({})),
-        join_all(purges.iter().map(|(_, function, args)| run.sql_batches(function, args.clone()))),
+        run.sql_batches(opened.first("quotas"), "maintenance_reset_quotas", json!({})),
+        join_all(
+            purges.iter().map(|(step, function, args)| run.sql_batches(opened.first(step), function, args.clone())),
+        ),
         objects,
     )
     .await;

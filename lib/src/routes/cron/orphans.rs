@@ -1,104 +1,60 @@
 //! The orphan sweep: objects in the private bucket that no image row points at and that are older
 //! than `ORPHAN_GRACE_SECS`, e.g. an upload that landed after its failed request had cleaned up.
 //!
-//! Only the generator's layout is swept, `{user id}/{image id}/{file}`: every user folder is listed,
-//! and below it only the image folders that no row references (a recorded image references every
-//! object it stored), so a run lists one folder per user plus one per orphan folder. Anything else
-//! in the bucket (other names, other depths) is left alone: it is not ours to judge. The grace
-//! period spares uploads whose request is still running (at most the generate function's 300 s).
-//! Users are visited in a random order, so a run that the budget cuts short does not always leave
-//! out the same ones.
+//! Only the generator's layout is swept, `{user id}/{image id}/{file}`, and only image folders that
+//! no row references (a recorded image references every object it stored). The database answers
+//! which objects those are from Storage's catalogue (`maintenance_orphans`), a batch at a time in
+//! name order, so a run costs one query per batch however many users there are, instead of a
+//! listing of every user folder. Anything else in the bucket (other names, other depths) is left
+//! alone: it is not ours to judge. The grace period spares uploads whose request is still running
+//! (at most the generate function's 300 s).
 
-use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::json;
-use time::OffsetDateTime;
 
 use super::run::{Run, Tally};
 use crate::error::ApiError;
-use crate::supabase::{LIST_LIMIT, Listed};
+use crate::routes::auth_common::timestamp;
 
-/// Depth of the folders in the layout: the bucket's root, a user's folder, an image's folder.
-const ROOT: usize = 0;
-const USER: usize = 1;
-const IMAGE: usize = 2;
-
-pub(super) async fn sweep(run: &Run<'_>) -> Tally {
-    let cutoff = run.now - run.config.orphan_grace;
-    let mut deleted = 0;
-    let mut pending = vec![(String::new(), ROOT)];
-    let mut visited = 0;
-    while let Some((folder, depth)) = pending.pop() {
-        // The first batch of folders is always visited, as every step's first batch runs.
-        if visited >= run.config.batch_size && !run.has_time() {
-            return Tally { count: deleted, done: false, error: None };
-        }
-        visited += 1;
-        match visit(run, &folder, depth, cutoff).await {
-            Ok((removed, mut below)) => {
-                deleted += removed;
-                if depth == ROOT {
-                    fastrand::shuffle(&mut below);
-                }
-                pending.extend(below.into_iter().map(|sub| (sub, depth + 1)));
-            }
-            Err(error) => return Tally { count: deleted, done: false, error: Some(error) },
-        }
-    }
-    Tally::finished(deleted)
+/// Objects created before this are past the grace period.
+pub(super) fn cutoff(run: &Run<'_>) -> String {
+    timestamp(run.now - run.config.orphan_grace)
 }
 
-/// Lists `folder`; in an image folder, deletes the old unreferenced files. Returns how many it
-/// deleted and the sub-folders to visit next: every user folder, and image folders no row names.
-async fn visit(
+/// Deletes the orphans `found` by the run's opening pass, then finds and deletes more while batches
+/// come back full. The tally counts the objects deleted.
+pub(super) async fn sweep(run: &Run<'_>, found: Option<Vec<String>>) -> Tally {
+    let (after, deleted) = (Mutex::new(String::new()), AtomicU64::new(0));
+    let mut first = found;
+    let mut tally = run.batches(None, || batch(run, first.take(), &after, &deleted)).await;
+    tally.count = deleted.into_inner();
+    tally
+}
+
+/// One batch: the orphans already `found`, or the next ones after the last name seen; returns how
+/// many it found. Going on from the last name, never from the start, keeps an object that Storage
+/// refuses to delete from being found again and again within one run.
+async fn batch(
     run: &Run<'_>,
-    folder: &str,
-    depth: usize,
-    cutoff: OffsetDateTime,
-) -> Result<(u64, Vec<String>), ApiError> {
-    let storage = &run.app.storage;
-    let bucket = storage.private_bucket();
-    let prefix = if folder.is_empty() { String::new() } else { format!("{folder}/") };
-    let entries = list_all(run, folder).await?;
-    let mut doomed = Vec::new();
-    let mut below = Vec::new();
-    for page in entries.chunks(LIST_LIMIT) {
-        let names: Vec<&str> = page.iter().map(Listed::name).collect();
-        let args = json!({ "p_prefix": prefix, "p_names": names });
-        let unreferenced: HashSet<String> = run.app.db.fetch(run.app.db.rpc("maintenance_unreferenced", &args)).await?;
-        for entry in page {
-            let orphan = unreferenced.contains(entry.name());
-            match entry {
-                Listed::Folder { name } if is_id(name) && (depth == ROOT || (depth == USER && orphan)) => {
-                    below.push(format!("{prefix}{name}"));
-                }
-                Listed::File { name, created_at: Some(at) } if depth == IMAGE && orphan && *at < cutoff => {
-                    doomed.push(format!("{prefix}{name}"));
-                }
-                _ => {}
-            }
+    found: Option<Vec<String>>,
+    after: &Mutex<String>,
+    deleted: &AtomicU64,
+) -> Result<u64, ApiError> {
+    let (db, storage) = (&run.app.db, &run.app.storage);
+    let names: Vec<String> = match found {
+        Some(names) => names,
+        None => {
+            let after = after.lock().unwrap_or_else(PoisonError::into_inner).clone();
+            let args = json!({ "p_bucket": storage.private_bucket(), "p_before": cutoff(run), "p_after": after,
+                               "p_limit": run.config.batch_size });
+            db.fetch(db.rpc("maintenance_orphans", &args)).await?
         }
-    }
-    let deleted = if doomed.is_empty() { 0 } else { storage.delete(bucket, &doomed).await?.len() as u64 };
-    Ok((deleted, below))
-}
-
-/// Every entry directly in `folder`, page after page (all listed before any is deleted, so that
-/// deleting does not shift the pages).
-async fn list_all(run: &Run<'_>, folder: &str) -> Result<Vec<Listed>, ApiError> {
-    let storage = &run.app.storage;
-    let mut entries = Vec::new();
-    loop {
-        let page = storage.list(storage.private_bucket(), folder, entries.len()).await?;
-        let full = page.len() == LIST_LIMIT;
-        entries.extend(page);
-        if !full {
-            return Ok(entries);
-        }
-    }
-}
-
-/// User and image folders are named by their row's UUID.
-fn is_id(name: &str) -> bool {
-    uuid::Uuid::parse_str(name).is_ok()
+    };
+    let Some(last) = names.last() else { return Ok(0) };
+    last.clone_into(&mut after.lock().unwrap_or_else(PoisonError::into_inner));
+    let removed = storage.delete(storage.private_bucket(), &names).await?.len();
+    deleted.fetch_add(removed as u64, Ordering::Relaxed);
+    Ok(names.len() as u64)
 }

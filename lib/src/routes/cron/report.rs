@@ -29,26 +29,49 @@ pub(super) struct Reported {
     pub error: Option<ApiError>,
 }
 
-pub(super) async fn record(run: &Run<'_>) -> Reported {
-    let day = run.now.date().previous_day().unwrap_or(run.now.date());
+/// The day the report is about: the UTC day that ended last.
+pub(super) fn day(run: &Run<'_>) -> Date {
+    run.now.date().previous_day().unwrap_or(run.now.date())
+}
+
+/// `figures` with the settings the thresholds were judged by, and no alerts (yet).
+pub(super) fn with_settings(mut figures: Value, config: &CronConfig) -> Value {
+    figures["storage_limit_bytes"] = json!(config.storage_limit_bytes);
+    figures["generation_budget"] = json!(config.daily_generation_budget);
+    figures["alerts"] = json!([]);
+    figures
+}
+
+/// Judges the day's figures against the thresholds and sends what crossed one. `recorded` are the
+/// figures the run's opening pass has saved already; without them (the pass failed) the figures are
+/// read and saved here.
+pub(super) async fn record(run: &Run<'_>, recorded: Option<Value>) -> Reported {
+    let day = day(run);
     let mut json = json!({ "day": day.to_string(), "alerts": [], "emailed": [] });
-    let error = write(run, day, &mut json).await.err();
+    let error = write(run, day, recorded, &mut json).await.err();
     Reported { json, error }
 }
 
-async fn write(run: &Run<'_>, day: Date, json: &mut Value) -> Result<(), ApiError> {
+async fn write(run: &Run<'_>, day: Date, recorded: Option<Value>, json: &mut Value) -> Result<(), ApiError> {
     let app = run.app;
-    let args = json!({ "p_day": day.to_string(), "p_now": run.p_now() });
-    let mut figures: Value = app.db.fetch(app.db.rpc("maintenance_day_figures", &args)).await?;
+    let saved = recorded.is_some();
+    let mut figures = match recorded {
+        Some(figures) => figures,
+        None => {
+            let args = json!({ "p_day": day.to_string(), "p_now": run.p_now() });
+            with_settings(app.db.fetch(app.db.rpc("maintenance_day_figures", &args)).await?, run.config)
+        }
+    };
     let watched: Watched = serde_json::from_value(figures.clone()).map_err(ApiError::internal)?;
     let alerts = crossed(&watched, run.config);
     let kinds: Vec<&str> = alerts.iter().map(Alert::kind).collect();
-    figures["storage_limit_bytes"] = json!(run.config.storage_limit_bytes);
-    figures["generation_budget"] = json!(run.config.daily_generation_budget);
-    figures["alerts"] = json!(kinds);
     json["alerts"] = json!(kinds);
-    let args = json!({ "p_day": day.to_string(), "p_figures": figures, "p_now": run.p_now() });
-    app.db.run(app.db.rpc("maintenance_save_report", &args)).await?;
+    // A quiet day's figures, as the pass saved them, are the report already.
+    if !saved || !alerts.is_empty() {
+        figures["alerts"] = json!(kinds);
+        let args = json!({ "p_day": day.to_string(), "p_figures": figures, "p_now": run.p_now() });
+        app.db.run(app.db.rpc("maintenance_save_report", &args)).await?;
+    }
     let Some(to) = run.config.operator_email.as_deref() else { return Ok(()) };
     let mut emailed = Vec::new();
     for alert in &alerts {

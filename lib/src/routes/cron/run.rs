@@ -54,13 +54,14 @@ impl<'a> Run<'a> {
     }
 
     /// Calls the batch function `function` with `args` until a batch handles fewer rows than the
-    /// batch size (nothing left) or the budget is spent. The first batch always runs, so every step
+    /// batch size (nothing left) or the budget is spent. `first` is the first batch's count when the
+    /// run's opening pass made it already; otherwise the first batch always runs, so every step
     /// makes progress even in a run that started late.
-    pub async fn sql_batches(&self, function: &str, args: Value) -> Tally {
+    pub async fn sql_batches(&self, first: Option<u64>, function: &str, args: Value) -> Tally {
         let mut args = args;
         args["p_now"] = json!(self.p_now());
         args["p_limit"] = json!(self.config.batch_size);
-        self.batches(|| async {
+        self.batches(first, || async {
             let handled: i64 = self.app.db.fetch(self.app.db.rpc(function, &args)).await?;
             Ok(u64::try_from(handled).unwrap_or(0))
         })
@@ -68,14 +69,18 @@ impl<'a> Run<'a> {
     }
 
     /// Repeats `batch` (which returns how many it handled) under the same rule as [`Self::sql_batches`].
-    pub async fn batches<F, Fut>(&self, mut batch: F) -> Tally
+    pub async fn batches<F, Fut>(&self, mut first: Option<u64>, mut batch: F) -> Tally
     where
         F: FnMut() -> Fut,
         Fut: Future<Output = Result<u64, ApiError>>,
     {
         let mut count = 0;
         loop {
-            match batch().await {
+            let handled = match first.take() {
+                Some(handled) => Ok(handled),
+                None => batch().await,
+            };
+            match handled {
                 Err(error) => return Tally { count, done: false, error: Some(error) },
                 Ok(handled) => {
                     count += handled;
