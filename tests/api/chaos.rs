@@ -155,10 +155,13 @@ pub fn assert_clear_failure(case: &str, service: Service, outcome: &Outcome) {
     }
 }
 
+/// The services a chaos case can kill.
+const KILLABLE: [Service; 3] = [Service::Postgrest, Service::Storage, Service::Redis];
+
 /// Kills `service` at each step of the request `make` builds, in turn, then lets it run whole.
 /// `make` is called before each run (a deletion needs a new image each time). Returns how many
-/// steps the request took of `service`, and the request's name.
-pub async fn at_every_step<F, Fut>(stack: &TestStack, service: Service, mut make: F) -> (usize, String)
+/// steps the request took of `service`, the request's name and the services its whole run called.
+pub async fn at_every_step<F, Fut>(stack: &TestStack, service: Service, mut make: F) -> (usize, String, Vec<Service>)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Case>,
@@ -169,7 +172,14 @@ where
         recover(stack).await;
         let before = state(stack, &case).await;
         stack.faults.outages.kill_after(service, step);
+        let calls = KILLABLE.map(|service| stack.faults.outages.calls(service));
         let outcome = send(stack, &case).await;
+        let called: Vec<Service> = KILLABLE
+            .into_iter()
+            .zip(calls)
+            .filter(|&(service, before)| stack.faults.outages.calls(service) > before)
+            .map(|(service, _)| service)
+            .collect();
         let died = stack.faults.outages.is_down(service);
         stack.faults.outages.restore(service);
         let name = format!("{} with {service:?} killed at step {}", case.name, step + 1);
@@ -181,7 +191,7 @@ where
                 outcome.status,
                 outcome.text
             );
-            return (step, case.name);
+            return (step, case.name, called);
         }
         if (200..300).contains(&outcome.status) {
             if case.fails_open.contains(&service) {
@@ -202,7 +212,7 @@ where
             let after = state(stack, &case).await;
             let shown: String = outcome.text.chars().take(300).collect();
             assert!(before != after, "{name}: a 2xx that wrote nothing: {} {shown:?}", outcome.status);
-            return (step, case.name);
+            return (step, case.name, called);
         }
         if case.page {
             assert!(matches!(outcome.status, 502..=504), "{name}: answered {} {}", outcome.status, outcome.text);
@@ -238,15 +248,18 @@ where
     unreachable!("a request makes finitely many calls")
 }
 
-/// Runs [`at_every_step`] for each of `services`; each must be used at least once, so that a route
-/// that stops using a service is noticed (the table here would then be out of date).
+/// Runs [`at_every_step`] for each of `services`; each must be used at least once, and no other
+/// killable one may be, so that a route that stops or starts using a service is noticed (the table
+/// here would then be out of date).
 pub async fn for_each<F, Fut>(stack: &TestStack, services: &[Service], mut make: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Case>,
 {
     for &service in services {
-        let (steps, name) = at_every_step(stack, service, &mut make).await;
+        let (steps, name, called) = at_every_step(stack, service, &mut make).await;
         assert!(steps > 0, "{name} never called {service:?}");
+        let unlisted: Vec<&Service> = called.iter().filter(|s| !services.contains(s)).collect();
+        assert!(unlisted.is_empty(), "{name} calls {unlisted:?} too: kill it there as well");
     }
 }
