@@ -52,7 +52,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// A generated image of `user` as the generator stores it: a row with its original, two derivatives
 /// and (if `published`) public copies, and an object in Storage for every path. Returns its id.
-async fn stored_image(stack: &TestStack, user: &str, n: u32, published: bool) -> String {
+pub(crate) async fn stored_image(stack: &TestStack, user: &str, n: u32, published: bool) -> String {
     let id = format!("00000000-0000-4000-8000-{n:012}");
     let original = format!("{user}/{id}/original.png");
     let derivatives = json!({ "150": format!("{user}/{id}/w150.webp"), "600": format!("{user}/{id}/w600.webp") });

@@ -16,7 +16,7 @@ use studio_local::faults::Service::{self, Postgrest, Redis, Storage};
 use studio_local::testing::TestStack;
 
 use super::{Case, for_each};
-use crate::gallery::call;
+use crate::auth_account::deletion::stored_image;
 use crate::helpers::{PASSWORD, mailed_token, request, send};
 
 const NEW_PASSWORD: &str = "teh-manis-sore-hari";
@@ -28,6 +28,7 @@ struct Fixture {
 
 /// An account made for one run, with the address it calls from.
 struct Newcomer {
+    id: String,
     email: String,
     ip: String,
     access: String,
@@ -52,7 +53,7 @@ impl Fixture {
         let body = json!({ "email": email, "password": PASSWORD, "name": "Made" });
         let registered = self.post("register", &ip, body).await;
         assert_eq!(registered.0, 202, "register: {}", registered.1);
-        let mut newcomer = Newcomer { email, ip, access: String::new() };
+        let mut newcomer = Newcomer { id: String::new(), email, ip, access: String::new() };
         if sign_in {
             let verified = self.post("verify-email", &newcomer.ip, json!({ "token": self.token(&newcomer) })).await;
             assert_eq!(verified.0, 200, "verify: {}", verified.1);
@@ -60,6 +61,7 @@ impl Fixture {
             let login = self.post("login", &newcomer.ip, body).await;
             assert_eq!(login.0, 200, "login: {}", login.1);
             newcomer.access = login.1["data"]["access_token"].as_str().unwrap().to_owned();
+            newcomer.id = login.1["data"]["user"]["id"].as_str().unwrap().to_owned();
         }
         newcomer
     }
@@ -108,19 +110,14 @@ impl Fixture {
                 let newcomer = self.newcomer(true).await;
                 post("POST /api/auth/logout-all", &newcomer).bearer(&newcomer.access)
             }
-            // Every stored object first, then the row (account.rs): a database lost in between
-            // leaves the account without some objects, and the documented recovery is the retry,
-            // which must be able to sign in and finish.
+            // With a published image, so that both buckets hold objects. Every stored object
+            // goes first, then the row (account.rs): a database lost in between leaves the account
+            // without some objects, and the documented recovery is the retry, which its owner must
+            // still be signed in to make.
             Route::DeleteAccount => {
                 let newcomer = self.newcomer(true).await;
-                let body = json!({ "prompt": "kapal pinisi", "aspect_ratio": "1:1" });
-                let url = format!("{}/api/generate", self.stack.url);
-                let made = send(request(Method::POST, &url, Some(&newcomer.access), Some(body))).await;
-                assert_eq!(made.status, 201, "generate: {}", made.body);
-                let image = made.data()["images"][0]["id"].as_str().unwrap().to_owned();
-                let (path, public) = (format!("/{image}"), json!({ "is_public": true }));
-                let published = call(&self.stack, Method::PATCH, &path, Some(&newcomer.access), Some(public)).await;
-                assert_eq!(published.status, 200, "publish: {}", published.body);
+                let run = u32::try_from(self.runs.load(Ordering::Relaxed)).unwrap();
+                stored_image(&self.stack, &newcomer.id, run, true).await;
                 Case::new("DELETE /api/auth/account", Method::DELETE, "/api/auth/account", Some(&newcomer.access))
                     .json(json!({ "password": PASSWORD }))
                     .completed_by_retry()
