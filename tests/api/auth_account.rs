@@ -2,7 +2,7 @@
 //! and settings, and deleting the account. E-mails are read from the Resend stand-in's outbox and
 //! stored rows with SQL, so each test checks what the user sees and what the database keeps.
 
-mod deletion;
+pub(crate) mod deletion;
 mod password;
 mod profile;
 mod signup;

@@ -7,22 +7,31 @@
 //! request after an outage works.
 //!
 //! - `generation`: generate (with and without an Idempotency-Key), edit and the quota.
-//! - `gallery`: every gallery route, the public feed, shared links and the share page.
-//! - `accounts`: auth (register, login, refresh, sessions, API keys, profile, Gemini key),
-//!   templates and the cron.
+//! - `gallery`: the gallery's reads and writes, the public feed, shared links and the share page.
+//! - `gallery_upkeep`: unpublishing (one image, in bulk), pinning and deleting a prompt, one
+//!   collection, and the share page on its `/api/gallery/s/{token}` path.
+//! - `accounts`: register, login, refresh, sessions, logout, API keys, profile, settings, the
+//!   Gemini key (set, read, delete), templates (list, categories, one) and the cron.
+//! - `credentials`: verify-email, resend-verification, forgot, reset and change password,
+//!   logout-all and deleting the account, each on an account of its own.
+//!
+//! Together they cover every method and path of `studio::routes::all()`.
 
 mod accounts;
 mod case;
+mod credentials;
 mod gallery;
+mod gallery_upkeep;
 mod generation;
+mod state;
 
 pub use case::{Case, Outcome, send};
-
-use std::path::Path;
-use std::time::Duration;
+pub use state::state;
 
 use studio_local::faults::Service;
 use studio_local::testing::TestStack;
+
+use state::{changed_row, changes, recover};
 
 /// The name the error message gives each dependency.
 fn named(service: Service) -> &'static str {
@@ -32,88 +41,6 @@ fn named(service: Service) -> &'static str {
         Service::Redis | Service::Upstash => "key-value store",
         other => panic!("no chaos for {other:?}"),
     }
-}
-
-/// Everything a request can leave behind: every row of every public table, the Storage stand-in's
-/// catalogue (`storage.objects`) and the files on its disk. Left out: times (touching a row, as
-/// an API key's or a session's `last_used_at`, is not writing half of it; [`recover`] ages
-/// objects), the `quota_refund` usage rows that record units given back (the counters show
-/// whether they were), the cron's daily report and, for a case that counts views, the views.
-pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
-    let (views, view_logs) = if case.counts_views { (" - 'view_count'", "share_view") } else { ("", "") };
-    let db = stack.db.client().await;
-    let tables = db
-        .query(
-            "select format('%I.%I', table_schema, table_name) from information_schema.tables
-              where table_type = 'BASE TABLE' and (table_schema = 'public' or (table_schema, table_name) = ('storage', 'objects'))
-              order by 1",
-            &[],
-        )
-        .await
-        .expect("the tables");
-    let mut state = Vec::new();
-    for table in tables {
-        let table: String = table.get(0);
-        let rows = db
-            .query(
-                &format!(
-                    "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at' - 'last_used_at'{views})::text
-                       from {table} t
-                      where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
-                        and to_jsonb(t) ->> 'action' is distinct from '{view_logs}'
-                        and '{table}' <> 'public.daily_reports'"
-                ),
-                &[],
-            )
-            .await
-            .unwrap_or_else(|e| panic!("{table}: {e}"));
-        state.extend(rows.iter().map(|row| format!("{table}: {}", row.get::<_, String>(0))));
-    }
-    state.sort();
-    state.extend(files(&stack.storage_dir.join("objects")).into_iter().map(|file| format!("file: {file}")));
-    state
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
-    let mut found: Vec<String> = entries
-        .flatten()
-        .flat_map(|entry| {
-            let path = entry.path();
-            if path.is_dir() { files(&path) } else { vec![path.display().to_string()] }
-        })
-        .collect();
-    found.sort();
-    found
-}
-
-/// Lets the time pass after which a dead request's leftovers are judged abandoned (quota holds and
-/// Idempotency-Key claims: 600 s; stored objects no row points at: an hour), then runs the daily
-/// cron, which gives them back and sweeps them.
-async fn recover(stack: &TestStack) {
-    let db = stack.db.client().await;
-    let aging = "update public.quota_holds set expires_at = now();
-                 update public.idempotency_keys set expires_at = now() where status = 'pending';";
-    db.batch_execute(aging).await.expect("age the leftovers");
-    let bucket = stack.storage_dir.join("objects").join("images");
-    for file in files(&bucket) {
-        let key = Path::new(&file).strip_prefix(&bucket).expect("under the bucket").to_string_lossy().into_owned();
-        stack.backdate("images", &key, Duration::from_secs(7200)).await;
-    }
-    let cron = reqwest::Client::new()
-        .get(format!("{}/api/cron/reset", stack.url))
-        .bearer_auth(studio_local::stack::LOCAL_CRON_SECRET)
-        .send()
-        .await
-        .expect("the cron answers");
-    assert_eq!(cron.status(), 200, "the cron after an outage");
-}
-
-/// The differences between two states, for a failure message.
-fn changes(before: &[String], after: &[String]) -> String {
-    let gone = before.iter().filter(|line| !after.contains(line)).map(|line| format!("- {line}"));
-    let new = after.iter().filter(|line| !before.contains(line)).map(|line| format!("+ {line}"));
-    gone.chain(new).collect::<Vec<_>>().join("\n")
 }
 
 /// Checks the answer to a request whose `service` died under it: a 5xx envelope that names the
@@ -132,10 +59,13 @@ pub fn assert_clear_failure(case: &str, service: Service, outcome: &Outcome) {
     }
 }
 
+/// The services a chaos case can kill.
+const KILLABLE: [Service; 3] = [Service::Postgrest, Service::Storage, Service::Redis];
+
 /// Kills `service` at each step of the request `make` builds, in turn, then lets it run whole.
 /// `make` is called before each run (a deletion needs a new image each time). Returns how many
-/// steps the request took of `service`, and the request's name.
-pub async fn at_every_step<F, Fut>(stack: &TestStack, service: Service, mut make: F) -> (usize, String)
+/// steps the request took of `service`, the request's name and the services its whole run called.
+pub async fn at_every_step<F, Fut>(stack: &TestStack, service: Service, mut make: F) -> (usize, String, Vec<Service>)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Case>,
@@ -149,7 +79,14 @@ where
         }
         let before = state(stack, &case).await;
         stack.faults.outages.kill_after(service, step);
+        let calls = KILLABLE.map(|service| stack.faults.outages.calls(service));
         let outcome = send(stack, &case).await;
+        let called: Vec<Service> = KILLABLE
+            .into_iter()
+            .zip(calls)
+            .filter(|&(service, before)| stack.faults.outages.calls(service) > before)
+            .map(|(service, _)| service)
+            .collect();
         let died = stack.faults.outages.is_down(service);
         stack.faults.outages.restore(service);
         let name = format!("{} with {service:?} killed at step {}", case.name, step + 1);
@@ -161,7 +98,7 @@ where
                 outcome.status,
                 outcome.text
             );
-            return (step, case.name);
+            return (step, case.name, called);
         }
         if (200..300).contains(&outcome.status) {
             if case.fails_open.contains(&service) {
@@ -182,7 +119,7 @@ where
             let after = state(stack, &case).await;
             let shown: String = outcome.text.chars().take(300).collect();
             assert!(before != after, "{name}: a 2xx that wrote nothing: {} {shown:?}", outcome.status);
-            return (step, case.name);
+            return (step, case.name, called);
         }
         if case.page {
             assert!(matches!(outcome.status, 502..=504), "{name}: answered {} {}", outcome.status, outcome.text);
@@ -200,7 +137,7 @@ where
             assert!((200..300).contains(&retried.status), "{name}: the retry: {} {}", retried.status, retried.text);
             let done = state(stack, &case).await;
             assert!(
-                done.iter().all(|line| before.contains(line)),
+                done.iter().all(|line| before.contains(line) || changed_row(case.retry_changes, line, &before)),
                 "{name}: the retry left:\n{}",
                 changes(&before, &done)
             );
@@ -218,15 +155,18 @@ where
     unreachable!("a request makes finitely many calls")
 }
 
-/// Runs [`at_every_step`] for each of `services`; each must be used at least once, so that a route
-/// that stops using a service is noticed (the table here would then be out of date).
+/// Runs [`at_every_step`] for each of `services`; each must be used at least once, and no other
+/// killable one may be, so that a route that stops or starts using a service is noticed (the table
+/// here would then be out of date).
 pub async fn for_each<F, Fut>(stack: &TestStack, services: &[Service], mut make: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Case>,
 {
     for &service in services {
-        let (steps, name) = at_every_step(stack, service, &mut make).await;
+        let (steps, name, called) = at_every_step(stack, service, &mut make).await;
         assert!(steps > 0, "{name} never called {service:?}");
+        let unlisted: Vec<&Service> = called.iter().filter(|s| !services.contains(s)).collect();
+        assert!(unlisted.is_empty(), "{name} calls {unlisted:?} too: kill it there as well");
     }
 }

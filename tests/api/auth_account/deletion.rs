@@ -52,7 +52,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 
 /// A generated image of `user` as the generator stores it: a row with its original, two derivatives
 /// and (if `published`) public copies, and an object in Storage for every path. Returns its id.
-async fn stored_image(stack: &TestStack, user: &str, n: u32, published: bool) -> String {
+pub(crate) async fn stored_image(stack: &TestStack, user: &str, n: u32, published: bool) -> String {
     let id = format!("00000000-0000-4000-8000-{n:012}");
     let original = format!("{user}/{id}/original.png");
     let derivatives = json!({ "150": format!("{user}/{id}/w150.webp"), "600": format!("{user}/{id}/w600.webp") });
@@ -204,4 +204,27 @@ async fn a_storage_failure_during_deletion_deletes_nothing_and_a_retry_completes
     assert_eq!(left, vec![], "the retry left rows");
     let files = files_under(&stack.storage_dir);
     assert!(!files.iter().any(|f| f.to_string_lossy().contains(&image)), "the retry left objects: {files:?}");
+}
+
+#[tokio::test]
+async fn the_account_row_goes_only_once_every_object_it_owns_is_among_those_removed() {
+    let stack = TestStack::start().await;
+    let account = signed_up(&stack, "siti@example.com").await;
+    stored_image(&stack, &account.id, 1, true).await;
+    let db = stack.db.client().await;
+    let delete =
+        "select coalesce(jsonb_agg(jsonb_build_object('bucket', bucket, 'path', path) order by bucket, path), '[]')
+                    from public.account_delete($1::text::uuid, $2::text::jsonb)";
+    let users = "select count(*) from users where id::text = $1";
+
+    let all: serde_json::Value = db.query_one(delete, &[&account.id, &"[]"]).await.unwrap().get(0);
+    let all_but_one = serde_json::Value::Array(all.as_array().unwrap()[1..].to_vec()).to_string();
+    let left: serde_json::Value = db.query_one(delete, &[&account.id, &all_but_one]).await.unwrap().get(0);
+    let kept: i64 = db.query_one(users, &[&account.id]).await.unwrap().get(0);
+    let none: serde_json::Value = db.query_one(delete, &[&account.id, &all.to_string()]).await.unwrap().get(0);
+    let after: i64 = db.query_one(users, &[&account.id]).await.unwrap().get(0);
+
+    assert_eq!(all.as_array().unwrap().len(), 5, "an original, two derivatives and two public copies: {all}");
+    assert_eq!(left, json!([all[0]]), "the object not yet removed is handed back");
+    assert_eq!((kept, none, after), (1, json!([]), 0), "the row went before its objects, or not at all");
 }

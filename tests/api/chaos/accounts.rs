@@ -1,5 +1,6 @@
 //! Accounts, templates and the cron under outages: each route with the database or Redis (the
-//! limiter of logins and mail, which fails closed) killed at each of its steps. A session, a
+//! limiter of logins and mail, which fails closed) killed at each of its steps. Passwords, e-mailed
+//! links, logout-all and deleting the account are in `credentials`. A session, a
 //! rotated refresh token, an account or an API key is written whole or not at all.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -42,7 +43,10 @@ enum Route {
     Settings,
     UpdateSettings,
     SetGeminiKey,
+    GeminiKey,
+    DeleteGeminiKey,
     Templates,
+    Categories,
     Template,
     Cron,
 }
@@ -91,6 +95,16 @@ impl Fixture {
                 .json(json!({ "default_quality": if run.is_multiple_of(2) { "high" } else { "standard" } })),
             Route::SetGeminiKey => case("PUT /api/auth/gemini-key", Method::PUT, "/api/auth/gemini-key".into())
                 .json(json!({ "api_key": GEMINI_KEY })),
+            Route::GeminiKey => case("GET /api/auth/gemini-key", Method::GET, "/api/auth/gemini-key".into()),
+            Route::DeleteGeminiKey => {
+                let set = case("", Method::PUT, "/api/auth/gemini-key".into()).json(json!({ "api_key": GEMINI_KEY }));
+                let set = super::send(&self.stack, &set).await;
+                assert_eq!(set.status, 200, "a key to delete: {}", set.text);
+                case("DELETE /api/auth/gemini-key", Method::DELETE, "/api/auth/gemini-key".into())
+            }
+            Route::Categories => {
+                Case::new("GET /api/templates/categories", Method::GET, "/api/templates/categories", None)
+            }
             Route::Templates => Case::new("GET /api/templates", Method::GET, "/api/templates", None),
             Route::Template => {
                 Case::new("GET /api/templates/{slug}", Method::GET, "/api/templates/batik-pattern", None)
@@ -139,8 +153,11 @@ async fn auth_templates_and_the_cron_killed_at_any_step_are_all_or_nothing() {
         (Route::Settings, &[Postgrest]),
         (Route::UpdateSettings, &[Postgrest]),
         (Route::SetGeminiKey, &[Postgrest]),
+        (Route::GeminiKey, &[Postgrest]),
+        (Route::DeleteGeminiKey, &[Postgrest]),
         (Route::Templates, &[Postgrest]),
         (Route::Template, &[Postgrest]),
+        (Route::Categories, &[Postgrest]),
         (Route::Cron, &[Postgrest, Storage]),
     ])
     .await;

@@ -26,6 +26,11 @@ pub struct Case {
     /// lost in between leaves the row, and the documented recovery is the retry. For these, a
     /// half-done deletion is accepted only if retrying it succeeds and leaves nothing new.
     pub completed_by_retry: bool,
+    /// An unpublish removes the public copies before it clears the row's record of them
+    /// (editing.rs): a database lost in between leaves the row saying published, and the documented
+    /// recovery is again the retry, which finishes changing that row. For these cases the
+    /// completing retry may change (never add) rows of this table.
+    pub retry_changes: Option<&'static str>,
     /// The cron's steps are independent and each keeps its progress; its documented answer to a
     /// failed step is a 200 report naming the step and its error (`failed`), with `remaining`
     /// set, and the next run carries on. For it a 2xx is accepted only if it reports the failure.
@@ -65,6 +70,7 @@ impl Case {
             body: Body::None,
             fails_open: Vec::new(),
             completed_by_retry: false,
+            retry_changes: None,
             reports_failures: false,
             idempotent: false,
             counts_views: false,
@@ -108,8 +114,18 @@ impl Case {
         self
     }
 
+    pub fn completed_by_retry_changing(mut self, table: &'static str) -> Self {
+        self.retry_changes = Some(table);
+        self.completed_by_retry()
+    }
+
     pub fn fails_open(mut self, service: Service) -> Self {
         self.fails_open.push(service);
+        self
+    }
+
+    pub fn bearer(mut self, token: &str) -> Self {
+        self.bearer = Some(token.to_owned());
         self
     }
 

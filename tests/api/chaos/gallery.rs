@@ -16,19 +16,19 @@ use crate::helpers::{Account, send, signed_up};
 
 /// What the routes act on: a published image with its objects, a collection, a live share link
 /// and an API key.
-struct Fixture {
-    stack: TestStack,
-    siti: Account,
-    image: String,
-    collection: String,
-    token: String,
+pub(super) struct Fixture {
+    pub stack: TestStack,
+    pub siti: Account,
+    pub image: String,
+    pub collection: String,
+    pub token: String,
     key: String,
     /// Makes each throwaway collection's name new (names are unique per user).
     runs: AtomicUsize,
 }
 
 impl Fixture {
-    async fn new() -> Self {
+    pub async fn new() -> Self {
         let stack = TestStack::start_with_private_redis(&[]).await;
         let siti = signed_up(&stack, "siti@example.com").await;
         let image = generated(&stack, &siti, "sawah terasering").await["id"].as_str().unwrap().to_owned();
@@ -46,7 +46,7 @@ impl Fixture {
 
     /// A new image of Siti's with its stored objects, for a route that consumes one: a saved
     /// version, which (unlike a generation) no per-minute limit holds back.
-    async fn fresh_image(&self) -> String {
+    pub async fn fresh_image(&self) -> String {
         let url = format!("{}/api/gallery/{}/versions", self.stack.url, self.image);
         let request =
             reqwest::Client::new().post(url).bearer_auth(&self.siti.access).header("content-type", "image/png");

@@ -29,7 +29,7 @@ async fn a_generation_with_an_idempotency_key_killed_at_any_step_is_all_or_nothi
     let body = json!({ "prompt": "pasar terapung", "aspect_ratio": "1:1" });
     let mut attempt = 0;
 
-    for_each(&stack, &[Postgrest], || {
+    for_each(&stack, &[Postgrest, Storage, Redis], || {
         attempt += 1;
         let case = Case::new("POST /api/generate (Idempotency-Key)", Method::POST, "/api/generate", Some(&siti.access))
             .header("idempotency-key", format!("chaos-{attempt}"))

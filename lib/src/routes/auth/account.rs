@@ -1,9 +1,10 @@
 //! Deleting an account: every stored object first, then every row, so a failure part-way leaves
-//! something to retry, never an orphaned object. The account is disabled while it goes, so none of
-//! its credentials works and nothing new is created meanwhile; if a step fails it is enabled again,
-//! so its owner can still sign in and retry.
+//! something to retry, never an orphaned object. The account stays as it was until its row goes,
+//! so whichever step fails (the database's included), its owner can still sign in and retry. The
+//! row goes only through `account_delete`, which deletes it once every object the account owns has
+//! been removed, and otherwise hands back the objects recorded meanwhile, to be removed first.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -12,13 +13,17 @@ use crate::app::App;
 use crate::auth::password;
 use crate::error::ApiError;
 
+/// Rounds of removing what `account_delete` hands back: the first lists everything; more are
+/// needed only while the account's other requests keep recording images.
+const ROUNDS: usize = 4;
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Delete {
     password: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, Serialize)]
 struct Object {
     bucket: String,
     path: String,
@@ -29,35 +34,26 @@ pub async fn delete(app: &App, user: Uuid, body: Delete) -> Result<Value, ApiErr
     if !password::verify(body.password, Some(account.password_hash)).await? {
         return Err(ApiError::validation("password", "is not your password"));
     }
-    set_disabled(app, user, true).await?;
-    match delete_everything(app, user).await {
-        Ok(objects) => Ok(json!({ "deleted": true, "objects_deleted": objects })),
-        Err(err) => {
-            // Only an enabled account can authenticate, so only an enabled one reaches this
-            // point: enabling it again restores it as it was. If that fails too, the account stays
-            // disabled (safe) and the first failure is the one worth reporting.
-            let _restored = set_disabled(app, user, false).await;
-            Err(err)
+    let mut removed: Vec<Object> = Vec::new();
+    for _ in 0..ROUNDS {
+        let args = json!({ "p_user": user, "p_removed": removed });
+        let left: Vec<Object> = app.db.fetch(app.db.rpc("account_delete", &args)).await?;
+        if left.is_empty() {
+            return Ok(json!({ "deleted": true, "objects_deleted": removed.len() }));
         }
+        remove(app, &left).await?;
+        removed.extend(left);
     }
+    Err(ApiError::Conflict("the account kept changing while it was being deleted: try again".into()))
 }
 
-/// Removes the account's objects, then its row; every other row goes with it (foreign keys cascade,
-/// sessions and API keys included). Returns how many objects there were.
-async fn delete_everything(app: &App, user: Uuid) -> Result<usize, ApiError> {
-    let objects: Vec<Object> = app.db.fetch(app.db.rpc("account_objects", &json!({ "p_user": user }))).await?;
+/// Removes `objects` from the bucket each is in.
+async fn remove(app: &App, objects: &[Object]) -> Result<(), ApiError> {
     for (kind, bucket) in [("private", app.storage.private_bucket()), ("public", app.storage.public_bucket())] {
         let paths: Vec<&str> = objects.iter().filter(|o| o.bucket == kind).map(|o| o.path.as_str()).collect();
         if !paths.is_empty() {
             app.storage.delete(bucket, &paths).await?;
         }
     }
-    app.db.run(app.db.from("users").eq("id", user.to_string()).delete()).await?;
-    Ok(objects.len())
-}
-
-async fn set_disabled(app: &App, user: Uuid, disabled: bool) -> Result<(), ApiError> {
-    let change = json!({ "is_disabled": disabled });
-    app.db.run(app.db.from("users").eq("id", user.to_string()).update(change.to_string())).await?;
     Ok(())
 }
