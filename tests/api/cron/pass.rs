@@ -1,11 +1,12 @@
 //! The run's opening pass: a quiet day is one call to the database and none to Storage, a step with
-//! more than one batch goes on from the pass, and a failed pass leaves every step to run alone.
+//! more than one batch goes on from the pass, a failed pass leaves every step to run alone, and a
+//! rerun over an unchanged day writes no report.
 
 use serde_json::json;
 use studio_local::faults::{Fault, Service};
 use studio_local::testing::TestStack;
 
-use super::{PRIVATE, number, run, sql, stored, stored_image, upload, user};
+use super::{PRIVATE, number, run, sql, stored, stored_image, texts, upload, user};
 
 /// Calls the stand-ins of `services` received while `run` ran the cron once; and its `data`.
 async fn counted(stack: &TestStack, services: [Service; 2]) -> ([usize; 2], serde_json::Value) {
@@ -95,4 +96,30 @@ async fn a_failed_pass_leaves_every_step_to_run_alone_and_says_so() {
     assert_eq!(number(&stack, "select count(*) from daily_reports").await, 1, "the report is recorded");
     assert!(expired.objects().iter().all(|(bucket, path)| !stored(&stack, bucket, path)));
     assert!(!stored(&stack, PRIVATE, &orphan), "the orphan outlived the run");
+}
+
+#[tokio::test]
+async fn a_rerun_over_an_unchanged_day_leaves_the_report_as_it_was() {
+    let stack = TestStack::start().await;
+    let siti = user(&stack, "siti@example.com").await;
+    let report = "select figures::text || ' at ' || updated_at::text from daily_reports";
+    run(&stack).await;
+    let recorded = texts(&stack, report).await;
+
+    run(&stack).await;
+    assert_eq!(texts(&stack, report).await, recorded, "an unchanged day's report was written again");
+
+    sql(
+        &stack,
+        &format!(
+            "insert into usage_logs (user_id, action, status, created_at)
+                          values ('{siti}', 'generate', 'success', date_trunc('day', now() at time zone 'utc')
+                                  at time zone 'utc' - interval '1 hour')"
+        ),
+    )
+    .await;
+    run(&stack).await;
+    assert_ne!(texts(&stack, report).await, recorded, "a changed day's report was not rewritten");
+    let generations = "select (figures ->> 'generations')::bigint from daily_reports";
+    assert_eq!(number(&stack, generations).await, 1);
 }
