@@ -11,7 +11,7 @@ pub const USAGE: &str = "usage: load [options]
   --generate-requests N     generations in the generation scenario (default: one per connection)
   --gallery-users N         users whose galleries are listed (default 50)
   --timeout SECS            a request unanswered this long is an error (default 300)
-  --cpu-requests N          requests per route when measuring CPU (default 500; fewer for login, generate, cron)
+  --cpu-requests N          requests per route when measuring CPU (default 500; at most 40 for login and generate)
   --functions DIR           where the api/ binaries are (default: beside this program, e.g. target/release)
   --function NAME=PATH      one api/ binary elsewhere (NAME: gallery, templates, generate, auth, cron-reset)
   --no-cpu                  skip the CPU measurement
