@@ -200,16 +200,11 @@ impl TestStack {
     }
 
     /// Makes the stored object `bucket/key` look `age` older, as if it had been stored that much
-    /// earlier, both in the Storage stand-in's record and in its `storage.objects` row: grace
-    /// periods are tested without waiting them out.
+    /// earlier ([`crate::storage::backdate`]).
     pub async fn backdate(&self, bucket: &str, key: &str, age: std::time::Duration) {
-        crate::storage::backdate(&self.storage_dir, bucket, key, age).expect("backdate the stored object");
-        let sql = "update storage.objects
-                      set created_at = created_at - make_interval(secs => $3),
-                          updated_at = updated_at - make_interval(secs => $3)
-                    where bucket_id = $1 and name = $2";
-        let rows = self.db.client().await.execute(sql, &[&bucket, &key, &age.as_secs_f64()]).await;
-        assert_eq!(rows.expect("backdate the catalogue row"), 1, "{bucket}/{key} has no storage.objects row");
+        crate::storage::backdate(&self.storage_dir, &self.db.pool, bucket, key, age)
+            .await
+            .unwrap_or_else(|e| panic!("backdate {bucket}/{key}: {e:?}"));
     }
 }
 

@@ -5,7 +5,7 @@ use std::io::Cursor;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
-use image::{ImageFormat, ImageReader, Limits};
+use image::{ImageFormat, ImageReader};
 use serde::Deserialize;
 
 use super::GeminiError;
@@ -115,16 +115,10 @@ pub(super) struct Checked {
 /// off the async threads.
 pub(super) fn inspect(bytes: &[u8]) -> Result<Checked, GeminiError> {
     let invalid = |what: String| GeminiError::InvalidImage(what);
-    // The budget covers the pixels (16-bit RGBA at most) and what a decoder inflates besides them:
-    // an ICC profile (inflated whole by the PNG reader) or EXIF of real size.
     let reader = |pixels: u64| -> Result<ImageReader<Cursor<&[u8]>>, GeminiError> {
         let mut reader =
             ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| invalid(e.to_string()))?;
-        let mut limits = Limits::default();
-        limits.max_image_width = Some(*SIDES.end());
-        limits.max_image_height = Some(*SIDES.end());
-        limits.max_alloc = Some(pixels * 8 + (4 << 20));
-        reader.limits(limits);
+        reader.limits(crate::imaging::decoder_limits(pixels));
         Ok(reader)
     };
     // The header read allocates no pixels, but the PNG reader inflates an ICC profile on the way.

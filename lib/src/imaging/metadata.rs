@@ -117,9 +117,9 @@ pub fn strip_png_metadata(png: &[u8]) -> Result<Vec<u8>, ImagingError> {
 /// `png` crate inflates `iCCP` whole (by default up to 512 MiB) before the first pixel.
 pub const MAX_PROFILE_BYTES: usize = 4 << 20;
 
-/// Refuses a file whose chunk structure is broken or whose `iCCP` profile inflates past
-/// [`MAX_PROFILE_BYTES`]: a few KiB of zlib can announce hundreds of MiB.
-pub(super) fn check_structure(png: &[u8]) -> Result<(), ImagingError> {
+/// Refuses a PNG cut short, with a broken chunk structure, or whose `iCCP` profile inflates past
+/// [`MAX_PROFILE_BYTES`] (a few KiB of zlib can announce hundreds of MiB); reads no pixel.
+pub fn check_structure(png: &[u8]) -> Result<(), ImagingError> {
     for chunk in chunks(png)?.iter().filter(|chunk| chunk.kind == b"iCCP") {
         // Profile name, NUL, compression method, then the zlib stream.
         let name_end =

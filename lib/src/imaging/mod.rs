@@ -20,7 +20,10 @@ use rayon::prelude::*;
 
 pub use convert::{Format, convert, convert_blocking};
 pub use error::ImagingError;
-pub use metadata::{MAX_PROFILE_BYTES, embed_png_metadata, read_png_metadata, strip_png_metadata};
+pub use metadata::{
+    MAX_PROFILE_BYTES, check_structure as check_png_structure, embed_png_metadata, read_png_metadata,
+    strip_png_metadata,
+};
 
 /// The gallery's widths: grid thumbnail, card, detail view, full screen.
 pub const DEFAULT_WIDTHS: [u32; 4] = [150, 300, 800, 1920];
@@ -77,12 +80,6 @@ pub async fn derivatives_blocking(png: bytes::Bytes, widths: Vec<u32>) -> Result
     crate::cpu::run(move || derivatives(&png, &widths)).await?
 }
 
-/// Refuses a PNG cut short, with a broken chunk structure, or with an ICC profile that inflates
-/// past [`MAX_PROFILE_BYTES`]; reads no pixel.
-pub fn check_png_structure(png: &[u8]) -> Result<(), ImagingError> {
-    metadata::check_structure(png)
-}
-
 /// The width and height a PNG's header announces, read without decoding a pixel.
 pub fn png_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
     metadata::header_size(png)
@@ -98,22 +95,28 @@ fn checked_size(png: &[u8]) -> Result<(u32, u32), ImagingError> {
     Ok((width, height))
 }
 
-/// Memory the decoder may use beyond the pixels: the PNG reader's row buffers and an ICC profile
-/// of real size (a few hundred KiB at most).
+/// Memory a decoder may use beyond the pixels: the PNG reader's row buffers, and an ICC profile or
+/// EXIF of real size (a few hundred KiB at most).
 const DECODER_SLACK: u64 = 4 << 20;
 
-/// `png` decoded whole (every chunk up to `IEND`, a profile of real size) within limits the decoder
-/// enforces itself: sides of at most [`MAX_SIDE`] and an allocation budget sized to the announced
-/// pixels (16-bit RGBA at most) plus [`DECODER_SLACK`]. The budget bounds what the header check
-/// cannot see: the `png` crate inflates an `iCCP` profile whole, by default up to 512 MiB.
-fn decode_png(png: &[u8], (width, height): (u32, u32)) -> Result<image::DynamicImage, ImagingError> {
-    metadata::check_structure(png)?;
+/// Limits a decoder enforces itself: sides of at most [`MAX_SIDE`] and an allocation budget for
+/// `pixels` (16-bit RGBA at most) plus [`DECODER_SLACK`]. The budget bounds what a header check
+/// cannot see: the `png` crate inflates an `iCCP` profile whole, by default up to 512 MiB. A header
+/// read allocates no pixels: give it 0.
+pub fn decoder_limits(pixels: u64) -> image::Limits {
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(MAX_SIDE);
     limits.max_image_height = Some(MAX_SIDE);
-    limits.max_alloc = Some(u64::from(width) * u64::from(height) * 8 + DECODER_SLACK);
+    limits.max_alloc = Some(pixels * 8 + DECODER_SLACK);
+    limits
+}
+
+/// `png` decoded whole (every chunk up to `IEND`, a profile of real size) within
+/// [`decoder_limits`] for the announced size.
+fn decode_png(png: &[u8], (width, height): (u32, u32)) -> Result<image::DynamicImage, ImagingError> {
+    metadata::check_structure(png)?;
     let mut reader = image::ImageReader::with_format(std::io::Cursor::new(png), image::ImageFormat::Png);
-    reader.limits(limits);
+    reader.limits(decoder_limits(u64::from(width) * u64::from(height)));
     reader.decode().map_err(ImagingError::Decode)
 }
 

@@ -27,3 +27,17 @@ pub(super) async fn forget(pool: &Pool, bucket: &str, name: &str) -> Result<(), 
     client.execute(sql, &[&bucket, &name]).await.map_err(StorageError::internal)?;
     Ok(())
 }
+
+/// Moves the row's creation and update times `by_millis` into the past, as `Store::backdate` does
+/// the sidecar's.
+pub(super) async fn backdate(pool: &Pool, bucket: &str, name: &str, by_millis: i64) -> Result<(), StorageError> {
+    let client = pool.get().await.map_err(StorageError::internal)?;
+    let sql = "update storage.objects
+                  set created_at = created_at - make_interval(secs => $3::bigint / 1000.0),
+                      updated_at = updated_at - make_interval(secs => $3::bigint / 1000.0)
+                where bucket_id = $1 and name = $2";
+    match client.execute(sql, &[&bucket, &name, &by_millis]).await.map_err(StorageError::internal)? {
+        1 => Ok(()),
+        _ => Err(StorageError::internal(format!("{bucket}/{name} has no storage.objects row"))),
+    }
+}

@@ -79,10 +79,19 @@ pub fn object_file(dir: &Path, bucket: &str, key: &str) -> PathBuf {
     Store::object_file(dir, bucket, key)
 }
 
-/// Makes the object `bucket/key` in the stand-in's directory `dir` look `age` older, as if it had
-/// been stored that much earlier: grace periods are tested without waiting them out.
-pub(crate) fn backdate(dir: &Path, bucket: &str, key: &str, age: std::time::Duration) -> std::io::Result<()> {
-    Store::backdate(dir, bucket, key, i64::try_from(age.as_millis()).unwrap_or(i64::MAX))
+/// Makes the object `bucket/key` of the stand-in with directory `dir` and database `pool` look `age`
+/// older, as if it had been stored that much earlier, in its sidecar and its `storage.objects` row
+/// alike: grace periods are tested without waiting them out.
+pub async fn backdate(
+    dir: &Path,
+    pool: &deadpool_postgres::Pool,
+    bucket: &str,
+    key: &str,
+    age: std::time::Duration,
+) -> Result<(), StorageError> {
+    let by_millis = i64::try_from(age.as_millis()).unwrap_or(i64::MAX);
+    Store::backdate(dir, bucket, key, by_millis)?;
+    catalog::backdate(pool, bucket, key, by_millis).await
 }
 
 async fn render() -> Response {
