@@ -1,6 +1,7 @@
 //! Integration tests of the local stack: the PostgreSQL manager and migrations, and the stand-ins
 //! over real HTTP. One test binary for the crate (linking is the slow part on two cores).
 
+mod clients;
 mod function_env;
 mod gemini;
 mod limiter;

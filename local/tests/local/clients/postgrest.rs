@@ -1,0 +1,1 @@
+//! The official postgrest client against its stand-in (tests/clients/postgrest.mjs).

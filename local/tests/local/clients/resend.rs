@@ -1,0 +1,1 @@
+//! The official resend client against its stand-in (tests/clients/resend.mjs).

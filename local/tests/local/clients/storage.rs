@@ -1,0 +1,1 @@
+//! The official storage client against its stand-in (tests/clients/storage.mjs).

@@ -1,0 +1,1 @@
+//! The official upstash client against its stand-in (tests/clients/upstash.mjs).
