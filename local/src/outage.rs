@@ -178,6 +178,8 @@ pub struct Cut(Arc<Notify>);
 
 /// Serves `router` on `listener` like `axum::serve`, with each connection cut when its [`Cut`] is
 /// pulled: the socket closes with a reset (`SO_LINGER` 0), as the kernel closes a killed process's.
+/// Only a cut socket lingers 0: closed that way, the kernel discards what it still holds unsent,
+/// and a connection that ends normally (`Connection: close`) must first deliver its whole answer.
 pub async fn serve(listener: TcpListener, router: Router) {
     loop {
         let Ok((stream, _)) = listener.accept().await else { continue };
@@ -186,16 +188,17 @@ pub async fn serve(listener: TcpListener, router: Router) {
         tokio::spawn(async move {
             let cut = Cut(Arc::new(Notify::new()));
             let handle = cut.clone();
-            let _ = stream.set_zero_linger();
             let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(handle.clone());
                 tower::ServiceExt::oneshot(router.clone(), req.map(axum::body::Body::new))
             });
             let io = hyper_util::rt::TokioIo::new(stream);
-            let connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
+            let mut connection = hyper::server::conn::http1::Builder::new().serve_connection(io, service);
             tokio::select! {
-                _ = connection => {}
-                () = cut.0.notified() => {}
+                _ = &mut connection => {}
+                () = cut.0.notified() => {
+                    let _ = connection.into_parts().io.into_inner().set_zero_linger();
+                }
             }
         });
     }

@@ -16,4 +16,5 @@ mod postgrest_write;
 mod resend;
 mod storage;
 mod storage_standin;
+mod streams;
 mod upstash;
