@@ -122,7 +122,12 @@ mod tests {
             service.or_else(|| base.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned()))
         };
         let app = App::new(Config::from_lookup(lookup).expect("a complete configuration"));
-        let email = Email { to: vec!["ada@example.com".into()], subject: "Hi".into(), text: "Hello".into(), ..Email::default() };
+        let email = Email {
+            to: vec!["ada@example.com".into()],
+            subject: "Hi".into(),
+            text: "Hello".into(),
+            ..Email::default()
+        };
 
         // Each call's outcome is beside the point (`{}` is no valid answer for most of them).
         let _ = app.db.run(app.db.from("images").select("id")).await;
@@ -133,7 +138,14 @@ mod tests {
         let _ = app.email.send(&email, "user-agent-check").await;
 
         let seen = seen.lock().expect("not poisoned").clone();
-        for prefix in ["/rest/v1/images", "/rest/v1/rpc/touch", "/storage/v1/object/", "/upstash", "/gemini/v1beta/", "/resend/emails"] {
+        for prefix in [
+            "/rest/v1/images",
+            "/rest/v1/rpc/touch",
+            "/storage/v1/object/",
+            "/upstash",
+            "/gemini/v1beta/",
+            "/resend/emails",
+        ] {
             let calls: Vec<_> = seen.iter().filter(|(path, _)| path.starts_with(prefix)).collect();
             assert!(!calls.is_empty(), "no call to {prefix}: {seen:?}");
             for (path, agent) in calls {

@@ -90,8 +90,9 @@ async fn the_client_refuses_what_resend_would_refuse_before_any_request() {
     let stack = TestStack::start().await;
     let many: Vec<String> = (0..51).map(|i| format!("user{i}@example.com")).collect();
     let bad_tag = vec![Tag { name: "kind".into(), value: "password reset".into() }];
+    let many_tags = (0..76).map(|i| Tag { name: format!("t{i}"), value: "v".into() }).collect();
     let long_key = "k".repeat(257);
-    let cases: [(&str, Email, &str, &str); 10] = [
+    let cases: [(&str, Email, &str, &str); 11] = [
         ("no recipient", Email { to: vec![], ..welcome() }, "k", "missing_required_field"),
         ("51 recipients", Email { to: many, ..welcome() }, "k", "validation_error"),
         ("recipient without address", Email { to: vec!["Ada".into()], ..welcome() }, "k", "validation_error"),
@@ -99,6 +100,7 @@ async fn the_client_refuses_what_resend_would_refuse_before_any_request() {
         ("blank subject", Email { subject: " ".into(), ..welcome() }, "k", "missing_required_field"),
         ("no body", Email { html: String::new(), text: String::new(), ..welcome() }, "k", "missing_required_field"),
         ("tag with a space", Email { tags: bad_tag, ..welcome() }, "k", "validation_error"),
+        ("76 tags", Email { tags: many_tags, ..welcome() }, "k", "validation_error"),
         ("empty key", welcome(), "", "invalid_idempotency_key"),
         ("257-character key", welcome(), &long_key, "invalid_idempotency_key"),
         ("non-ASCII key", welcome(), "grüße", "invalid_idempotency_key"),
@@ -119,6 +121,19 @@ async fn a_256_character_key_and_50_recipients_are_accepted() {
 
     assert!(sent.is_ok(), "{sent:?}");
     assert_eq!(stack.outbox.messages()[0].to.len(), 50);
+}
+
+#[tokio::test]
+async fn an_edge_refusal_is_reported_as_our_bug_after_one_attempt() {
+    let stack = TestStack::start().await;
+    let edge = respond(403, &[("content-type", "text/plain; charset=UTF-8")], "error code: 1010");
+    stack.faults.inject(Service::Resend, edge, 2);
+
+    let err = stack.app.email.send(&welcome(), "welcome/ada").await.unwrap_err();
+
+    assert!(matches!(&err, EmailError::EdgeRefused(text) if text == "error code: 1010"), "{err:?}");
+    assert_eq!((stack.outbox.attempts().len(), stack.faults.pending(Service::Resend)), (1, 1));
+    assert_eq!(ApiError::from(err).code(), "INTERNAL");
 }
 
 #[tokio::test]

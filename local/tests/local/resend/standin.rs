@@ -23,9 +23,15 @@ async fn the_edge_refuses_any_request_without_a_user_agent_before_the_api_sees_i
     let bare = reqwest::Client::new();
     let cases = [
         ("send without one", bare.post(url("/emails")).bearer_auth(LOCAL_API_KEY).json(&minimal())),
-        ("send with an empty one", bare.post(url("/emails")).bearer_auth(LOCAL_API_KEY).header("user-agent", "").json(&minimal())),
+        (
+            "send with an empty one",
+            bare.post(url("/emails")).bearer_auth(LOCAL_API_KEY).header("user-agent", "").json(&minimal()),
+        ),
         ("send without one and without a key", bare.post(url("/emails")).json(&minimal())),
-        ("retrieve without one", bare.get(url("/emails/00000000-0000-4000-8000-000000000000")).bearer_auth(LOCAL_API_KEY)),
+        (
+            "retrieve without one",
+            bare.get(url("/emails/00000000-0000-4000-8000-000000000000")).bearer_auth(LOCAL_API_KEY),
+        ),
         ("unknown path without one", bare.get(url("/domains")).bearer_auth(LOCAL_API_KEY)),
     ];
     for (case, request) in cases {
@@ -74,12 +80,36 @@ async fn the_stand_in_refuses_bodies_with_resends_status_name_and_message() {
         ("no to", without("to"), 422, "missing_required_field", "Missing `to` field.".into()),
         ("empty to", with("to", json!([])), 422, "missing_required_field", "Missing `to` field.".into()),
         ("no subject", without("subject"), 422, "missing_required_field", "Missing `subject` field.".into()),
-        ("blank subject", with("subject", json!("  ")), 422, "missing_required_field", "Missing `subject` field.".into()),
+        (
+            "blank subject",
+            with("subject", json!("  ")),
+            422,
+            "missing_required_field",
+            "Missing `subject` field.".into(),
+        ),
         ("no html or text", without("text"), 422, "missing_required_field", "Missing `html` or `text` field.".into()),
-        ("empty text", with("text", json!("")), 422, "missing_required_field", "Missing `html` or `text` field.".into()),
+        (
+            "empty text",
+            with("text", json!("")),
+            422,
+            "missing_required_field",
+            "Missing `html` or `text` field.".into(),
+        ),
         ("from without address", with("from", json!("Studio")), 422, "validation_error", invalid("from")),
-        ("from without dot", with("from", json!("Studio <studio@localhost>")), 422, "validation_error", invalid("from")),
-        ("from unclosed", with("from", json!("Studio <studio@localhost.test")), 422, "validation_error", invalid("from")),
+        (
+            "from without dot",
+            with("from", json!("Studio <studio@localhost>")),
+            422,
+            "validation_error",
+            invalid("from"),
+        ),
+        (
+            "from unclosed",
+            with("from", json!("Studio <studio@localhost.test")),
+            422,
+            "validation_error",
+            invalid("from"),
+        ),
         ("bare to", with("to", json!("ada")), 422, "validation_error", invalid("to")),
         ("one bad to", with("to", json!([TO, "ada at example.com"])), 422, "validation_error", invalid("to")),
         ("to a number", with("to", json!(5)), 422, "validation_error", invalid("to")),
@@ -93,16 +123,64 @@ async fn the_stand_in_refuses_bodies_with_resends_status_name_and_message() {
             "validation_error",
             "Invalid `to` field. You can only send to 50 recipients at a time.".into(),
         ),
-        ("subject a number", with("subject", json!(5)), 422, "validation_error", "Invalid `subject` field. Expected a string.".into()),
-        ("tag name with a space", with("tags", tag("a b", "c")), 422, "validation_error", "Invalid `tags` field.".into()),
-        ("tag value with a dot", with("tags", tag("a", "b.c")), 422, "validation_error", "Invalid `tags` field.".into()),
-        ("257-character tag", with("tags", tag(&"n".repeat(257), "v")), 422, "validation_error", "Invalid `tags` field.".into()),
-        ("tag without value", with("tags", json!([{ "name": "a" }])), 422, "validation_error", "Invalid `tags` field.".into()),
+        (
+            "subject a number",
+            with("subject", json!(5)),
+            422,
+            "validation_error",
+            "Invalid `subject` field. Expected a string.".into(),
+        ),
+        (
+            "tag name with a space",
+            with("tags", tag("a b", "c")),
+            422,
+            "validation_error",
+            "Invalid `tags` field.".into(),
+        ),
+        (
+            "tag value with a dot",
+            with("tags", tag("a", "b.c")),
+            422,
+            "validation_error",
+            "Invalid `tags` field.".into(),
+        ),
+        (
+            "257-character tag",
+            with("tags", tag(&"n".repeat(257), "v")),
+            422,
+            "validation_error",
+            "Invalid `tags` field.".into(),
+        ),
+        (
+            "tag without value",
+            with("tags", json!([{ "name": "a" }])),
+            422,
+            "validation_error",
+            "Invalid `tags` field.".into(),
+        ),
         ("tags not a list", with("tags", json!({ "a": "b" })), 422, "validation_error", "Invalid `tags` field.".into()),
         ("76 tags", with("tags", json!(many_tags)), 422, "validation_error", "Invalid `tags` field.".into()),
-        ("attachments", with("attachments", json!([{ "filename": "a.txt", "content": "aGk=" }])), 422, "validation_error", not_implemented("attachments")),
-        ("headers", with("headers", json!({ "X-Entity-Ref-ID": "1" })), 422, "validation_error", not_implemented("headers")),
-        ("scheduled_at", with("scheduled_at", json!("2030-01-01T00:00:00Z")), 422, "validation_error", not_implemented("scheduled_at")),
+        (
+            "attachments",
+            with("attachments", json!([{ "filename": "a.txt", "content": "aGk=" }])),
+            422,
+            "validation_error",
+            not_implemented("attachments"),
+        ),
+        (
+            "headers",
+            with("headers", json!({ "X-Entity-Ref-ID": "1" })),
+            422,
+            "validation_error",
+            not_implemented("headers"),
+        ),
+        (
+            "scheduled_at",
+            with("scheduled_at", json!("2030-01-01T00:00:00Z")),
+            422,
+            "validation_error",
+            not_implemented("scheduled_at"),
+        ),
         ("template", with("template", json!({ "id": "t" })), 422, "validation_error", not_implemented("template")),
         ("topic_id", with("topic_id", json!("t")), 422, "validation_error", not_implemented("topic_id")),
         ("not an object", json!(["to"]), 422, "validation_error", "The request body must be a JSON object.".into()),
@@ -130,7 +208,10 @@ async fn the_stand_in_accepts_every_documented_form_up_to_each_limit() {
         ("50 recipients", with("to", addresses(50))),
         ("named from", with("from", json!("AI Image Studio <studio@mail.studio.example>"))),
         ("quoted display name", with("to", json!(["\"Lovelace, Ada\" <ada@example.com>"]))),
-        ("cc, bcc and reply_to lists", with_all(&[("cc", json!(["a@b.co"])), ("bcc", json!("c@d.co")), ("reply_to", json!(["Help <help@e.co>"]))])),
+        (
+            "cc, bcc and reply_to lists",
+            with_all(&[("cc", json!(["a@b.co"])), ("bcc", json!("c@d.co")), ("reply_to", json!(["Help <help@e.co>"]))]),
+        ),
         ("75 tags of up to 256 characters", with("tags", json!(full_tags))),
         ("html alone", with_all(&[("html", json!("<p>Hi</p>")), ("text", Value::Null)])),
         ("unknown fields", with("x_unknown", json!({ "any": 1 }))),
@@ -145,7 +226,10 @@ async fn the_stand_in_accepts_every_documented_form_up_to_each_limit() {
     }
     let messages = stack.outbox.messages();
     assert_eq!(messages[1].to.len(), 50);
-    assert_eq!((messages[4].cc.clone(), messages[4].bcc.clone()), (vec!["a@b.co".to_owned()], vec!["c@d.co".to_owned()]));
+    assert_eq!(
+        (messages[4].cc.clone(), messages[4].bcc.clone()),
+        (vec!["a@b.co".to_owned()], vec!["c@d.co".to_owned()])
+    );
     assert_eq!(messages[5].tags.len(), 75);
     assert_eq!((messages[6].html.as_deref(), messages[6].text.as_deref()), (Some("<p>Hi</p>"), None));
 }
