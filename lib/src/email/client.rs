@@ -14,6 +14,8 @@ use crate::config::Secret;
 /// Resend's limit on `to` recipients per message.
 pub const MAX_RECIPIENTS: usize = 50;
 const MAX_IDEMPOTENCY_KEY_CHARS: usize = 256;
+/// Resend's limit on tags per message (its tags guide).
+const MAX_TAGS: usize = 75;
 /// Retries after the first attempt: enough to ride out a one-second rate-limit window twice.
 const MAX_RETRIES: u32 = 2;
 /// The longest `retry-after` worth waiting for inside a request that a user is waiting on.
@@ -44,7 +46,8 @@ pub struct Email {
     pub tags: Vec<Tag>,
 }
 
-/// A Resend tag: name and value of ASCII letters, digits, `_` and `-`, at most 256 each.
+/// A Resend tag: name and value of ASCII letters, digits, `_` and `-`, at most 256 each; at most
+/// 75 tags per message.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Tag {
     pub name: String,
@@ -201,8 +204,8 @@ fn check(email: &Email, key: &str) -> Result<(), EmailError> {
     if email.html.is_empty() && email.text.is_empty() {
         return refuse("missing_required_field", "Missing `html` or `text` field.");
     }
-    if !email.tags.iter().all(|tag| is_tag_part(&tag.name) && is_tag_part(&tag.value)) {
-        return refuse("validation_error", "tags may only hold ASCII letters, digits, `_` and `-` (256 at most)");
+    if email.tags.len() > MAX_TAGS || !email.tags.iter().all(|tag| is_tag_part(&tag.name) && is_tag_part(&tag.value)) {
+        return refuse("validation_error", "at most 75 tags, each of ASCII letters, digits, `_` and `-` (256 at most)");
     }
     Ok(())
 }

@@ -29,6 +29,10 @@ pub enum EmailError {
     /// The plan's sending quota is used up: not a rate limit, waiting seconds will not help.
     #[error("Resend: the {0:?} sending quota is used up")]
     QuotaExceeded(Quota),
+    /// Resend's edge turned the request away before the API saw it (403, plain text
+    /// `error code: 1010`: no `User-Agent`). A bug in how we call, never an outage.
+    #[error("Resend's edge refused the request: {0}")]
+    EdgeRefused(String),
     #[error("Resend failed with {status}: {message}")]
     Upstream { status: u16, message: String },
     #[error("Resend did not answer in time")]
@@ -68,6 +72,9 @@ impl EmailError {
     /// The error a non-2xx answer stands for. `retry_after` comes from the response headers.
     pub(crate) fn from_response(status: u16, retry_after: Option<Duration>, text: &str) -> Self {
         let Ok(body) = serde_json::from_str::<ErrorBody>(text) else {
+            if status == 403 && text.trim_start().starts_with("error code:") {
+                return Self::EdgeRefused(text.trim().chars().take(200).collect());
+            }
             // An HTML error page from a proxy or an outage, not Resend's API.
             return Self::Upstream { status, message: text.chars().take(200).collect() };
         };
@@ -142,6 +149,14 @@ mod tests {
         assert!(matches!(&err, EmailError::Upstream { status: 502, .. }));
         assert!(err.is_retryable());
         assert!(!EmailError::from_response(404, None, "<html>not found</html>").is_retryable());
+    }
+
+    #[test]
+    fn an_edge_refusal_is_our_bug_reported_as_internal_and_never_retried() {
+        let err = EmailError::from_response(403, None, "error code: 1010");
+        assert!(matches!(&err, EmailError::EdgeRefused(text) if text == "error code: 1010"), "{err:?}");
+        assert!(!err.is_retryable());
+        assert_eq!(ApiError::from(err).code(), "INTERNAL");
     }
 
     #[test]

@@ -47,7 +47,10 @@ impl Db {
         let key = config.supabase_service_key.expose();
         // The gateway wants `apikey`; the Authorization header carries the same key so legacy JWT
         // keys reach PostgREST as the service role (an `sb_secret_` key there is ignored by design).
+        // `postgrest` 1.6.0 builds its own reqwest client (`Postgrest::new` has no way to take the
+        // shared one), so the `User-Agent` the shared client sends is set here as a header.
         let rest = Postgrest::new(format!("{base}/rest/v1"))
+            .insert_header("user-agent", crate::app::USER_AGENT)
             .insert_header("apikey", key)
             .insert_header("Authorization", format!("Bearer {key}"));
         Self { rest, timeout: config.database_timeout }

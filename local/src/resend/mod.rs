@@ -1,11 +1,14 @@
 //! A Resend-compatible server (`/resend` on the stack, so `RESEND_BASE_URL={stack}/resend`):
-//! `POST /emails` and `GET /emails/{id}` with Resend's auth, validation, idempotency keys and
-//! error bodies, delivering into an in-memory [`Outbox`] that tests read and `/__outbox` shows.
+//! `POST /emails` and `GET /emails/{id}` behind Resend's edge (no `User-Agent`, no entry), with
+//! Resend's auth, validation, idempotency keys and error bodies, delivering into an in-memory
+//! [`Outbox`] that tests read and `/__outbox` shows.
 //!
-//! Not modelled: batch sending, attachments, scheduling, templates, delivery events (every
-//! message is `delivered`), rate-limit enforcement (the headers are reported; a 429 is a queued
-//! fault), `concurrent_idempotent_requests` (requests are served one at a time; also a fault).
+//! Not modelled: batch sending (`POST /emails/batch` is refused), attachments, custom headers,
+//! scheduling, templates, delivery events (every message is `delivered`), rate-limit enforcement
+//! (the headers are reported; a 429 is a queued fault), `concurrent_idempotent_requests`
+//! (requests are served one at a time; also a fault).
 
+mod edge;
 mod outbox;
 mod page;
 mod validate;
@@ -19,6 +22,7 @@ use axum::routing::{get, post};
 use http::{HeaderMap, HeaderValue, StatusCode};
 use serde_json::{Value, json};
 
+pub use edge::REFUSAL_BODY as EDGE_REFUSAL_BODY;
 pub use outbox::{Attempt, Message, Outbox, RATE_LIMIT, Tag};
 pub use page::router as outbox_router;
 
@@ -53,11 +57,14 @@ pub fn router(outbox: Outbox) -> Router {
     Router::new()
         .route("/emails", post(send))
         .route("/emails/{id}", get(retrieve))
+        .route("/emails/batch", post(batch))
         .fallback(|| async { Refusal::new(404, "not_found", "The requested endpoint does not exist.") })
         .method_not_allowed_fallback(|| async {
             Refusal::new(405, "method_not_allowed", "Method is not allowed for the requested path.")
         })
         .layer(middleware::from_fn_with_state(outbox.clone(), rate_limit_headers))
+        // Outermost: the edge answers before the API counts or checks anything.
+        .layer(middleware::from_fn(edge::require_user_agent))
         .with_state(outbox)
 }
 
@@ -72,6 +79,14 @@ async fn send(State(outbox): State<Outbox>, headers: HeaderMap, body: Bytes) -> 
         Refusal::new(409, "invalid_idempotent_request", "Same idempotency key used with a different request payload.")
     })?;
     Ok(Json(json!({ "id": id })))
+}
+
+/// `POST /emails/batch`: not modelled, so refused by name rather than taken for `/emails/{id}`.
+async fn batch(headers: HeaderMap) -> Refusal {
+    match authorize(&headers) {
+        Err(refusal) => refusal,
+        Ok(()) => Refusal::new(404, "not_found", "`POST /emails/batch` is not implemented by the local stand-in."),
+    }
 }
 
 /// `GET /emails/{id}`: the message as Resend's "retrieve email" returns it.

@@ -56,6 +56,8 @@ pub struct Attempt {
     pub method: String,
     pub path: String,
     pub idempotency_key: Option<String>,
+    /// The `User-Agent` it carried, if any (the edge refuses a request without one).
+    pub user_agent: Option<String>,
 }
 
 /// What a validated `POST /emails` carries.
@@ -170,8 +172,15 @@ impl Outbox {
 }
 
 async fn record_attempt(State(outbox): State<Outbox>, req: Request, next: Next) -> Response {
-    let key = req.headers().get("idempotency-key").map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let attempt = Attempt { method: req.method().to_string(), path: req.uri().path().to_owned(), idempotency_key: key };
+    let attempt = {
+        let header = |name| req.headers().get(name).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+        Attempt {
+            method: req.method().to_string(),
+            path: req.uri().path().to_owned(),
+            idempotency_key: header("idempotency-key"),
+            user_agent: header("user-agent"),
+        }
+    };
     outbox.state().attempts.push(attempt);
     next.run(req).await
 }
