@@ -119,7 +119,7 @@ impl Upstash {
             Backend::Redis(redis) => {
                 format!("redis-server (database {} at {})", redis.db, redis.socket.display())
             }
-            Backend::Memory(_) => format!("in-process engine ({})", engine::names().join(", ").to_uppercase()),
+            Backend::Memory(_) => format!("in-process engine ({})", engine::SCOPE),
         }
     }
 
@@ -220,6 +220,6 @@ impl crate::outage::Backend for Upstash {
 pub fn backend_in_use() -> String {
     match RedisServer::running() {
         Some(server) => format!("redis-server at {}", server.socket().display()),
-        None => format!("in-process engine ({}); install redis-server for the rest", engine::names().join(", ")),
+        None => format!("in-process engine ({}); install redis-server for the rest", engine::SCOPE),
     }
 }

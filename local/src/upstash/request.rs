@@ -29,7 +29,8 @@ impl Commands {
 
 /// The token the request carries: the bearer header first, then the `_token` query parameter.
 pub fn token(headers: &HeaderMap, uri: &Uri) -> Option<String> {
-    let bearer = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
+    let bearer =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
     match bearer {
         Some(token) => Some(token.trim().to_owned()),
         None => query(uri).into_iter().find(|(name, _)| name == b"_token").map(|(_, v)| lossy(v)),

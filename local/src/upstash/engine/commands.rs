@@ -21,11 +21,6 @@ const LEFT_TO_REDIS: &str = "bitcount bitfield bitfield_ro bitop bitpos getbit s
     publish pubsub hexpire hexpireat hexpiretime hpexpire hpexpireat hpexpiretime httl hpttl hpersist hgetdel \
     hgetex hsetex object dump restore sort sort_ro lcs json.get json.set info memory time lastsave";
 
-/// The names the engine knows, for messages.
-pub fn names() -> Vec<&'static str> {
-    TABLES.iter().flat_map(|table| table.iter().map(|(name, ..)| *name)).collect()
-}
-
 /// The implementation of `args[0]`, or the error Redis gives before running (and at MULTI queue
 /// time): unknown command or wrong number of arguments.
 pub fn lookup(args: &[Vec<u8>]) -> Result<Command, Reply> {

@@ -1,7 +1,9 @@
 //! Hash commands, following Redis 7's `t_hash.c`. Fields keep insertion order, as a small hash
 //! (listpack) does in Redis, so HGETALL answers alike on both backends.
 
-use super::commands::{Outcome, Spec, array, bulk, float, format_human, integer, lower, ok, random_below, syntax_error};
+use super::commands::{
+    Outcome, Spec, array, bulk, float, format_human, integer, lower, ok, random_below, syntax_error,
+};
 use super::keys::{cursor, page, scan_options};
 use super::{Hash, Keyspace};
 use crate::upstash::resp::Reply;
@@ -16,8 +18,12 @@ pub const COMMANDS: &[Spec] = &[
     ("hkeys", 2, |ks, a, now| array(ks.get::<Hash>(&a[1], now)?.into_iter().flat_map(|h| h.keys()))),
     ("hvals", 2, |ks, a, now| array(ks.get::<Hash>(&a[1], now)?.into_iter().flat_map(|h| h.values()))),
     ("hlen", 2, |ks, a, now| Ok(Reply::Int(ks.get::<Hash>(&a[1], now)?.map_or(0, |h| h.len() as i64)))),
-    ("hexists", 3, |ks, a, now| Ok(Reply::Int(ks.get::<Hash>(&a[1], now)?.is_some_and(|h| h.contains_key(&a[2])).into()))),
-    ("hstrlen", 3, |ks, a, now| Ok(Reply::Int(ks.get::<Hash>(&a[1], now)?.and_then(|h| h.get(&a[2])).map_or(0, |v| v.len() as i64)))),
+    ("hexists", 3, |ks, a, now| {
+        Ok(Reply::Int(ks.get::<Hash>(&a[1], now)?.is_some_and(|h| h.contains_key(&a[2])).into()))
+    }),
+    ("hstrlen", 3, |ks, a, now| {
+        Ok(Reply::Int(ks.get::<Hash>(&a[1], now)?.and_then(|h| h.get(&a[2])).map_or(0, |v| v.len() as i64)))
+    }),
     ("hdel", -3, hdel),
     ("hincrby", 4, hincrby),
     ("hincrbyfloat", 4, hincrbyfloat),
@@ -27,7 +33,8 @@ pub const COMMANDS: &[Spec] = &[
 
 /// Field, value, field, value…, of the fields `pattern` matches (all without one).
 fn pairs(hash: Option<&Hash>, pattern: Option<&[u8]>) -> Vec<Vec<u8>> {
-    let fields = hash.into_iter().flatten().filter(|(field, _)| pattern.is_none_or(|p| super::commands::glob(p, field)));
+    let fields =
+        hash.into_iter().flatten().filter(|(field, _)| pattern.is_none_or(|p| super::commands::glob(p, field)));
     fields.flat_map(|(field, value)| [field.clone(), value.clone()]).collect()
 }
 

@@ -39,11 +39,8 @@ pub fn lpos(keyspace: &mut Keyspace, args: &[Vec<u8>], now: i64) -> Outcome {
     }
     let list = keyspace.get::<List>(&args[1], now)?.cloned().unwrap_or_default();
     let scanned = if maxlen == 0 { list.len() } else { (maxlen as usize).min(list.len()) };
-    let indices: Vec<usize> = if rank > 0 {
-        (0..list.len()).take(scanned).collect()
-    } else {
-        (0..list.len()).rev().take(scanned).collect()
-    };
+    let indices: Vec<usize> =
+        if rank > 0 { (0..list.len()).take(scanned).collect() } else { (0..list.len()).rev().take(scanned).collect() };
     let skip = usize::try_from(rank.unsigned_abs() - 1).unwrap_or(usize::MAX);
     let matches = indices.into_iter().filter(|&i| list[i] == args[2]).skip(skip);
     match count {

@@ -3,10 +3,12 @@
 //! injectable clock, and MULTI/EXEC semantics under one lock. Used when no `redis-server` is
 //! installed; the tests run one table of commands through both and compare.
 //!
+//! - [`clock`]: the time expiry is measured on, injectable for tests;
 //! - [`commands`]: the command table, argument parsing and the errors shared by all types;
 //! - [`strings`], [`keys`], [`hashes`], [`lists`] (+ [`lpos`]), [`sets`], [`zsets`] (+ [`zrange`],
 //!   [`zstore`]): the commands per type.
 
+mod clock;
 mod commands;
 mod hashes;
 mod keys;
@@ -19,47 +21,16 @@ mod zsets;
 mod zstore;
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use indexmap::{IndexMap, IndexSet};
 
 use super::resp::Reply;
-pub use commands::names;
+pub use clock::{Clock, ManualClock, SystemClock};
+
+/// What the engine covers, for start-up messages.
+pub const SCOPE: &str = "the typed API's string, key, hash, list, set and sorted-set commands";
 pub use zsets::ZSet;
-
-/// Milliseconds since the Unix epoch, as Redis keeps expiry times.
-pub trait Clock: Send + Sync {
-    fn now_ms(&self) -> i64;
-}
-
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now_ms(&self) -> i64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-    }
-}
-
-/// A clock a test moves by hand: expiry without sleeping.
-pub struct ManualClock(AtomicI64);
-
-impl ManualClock {
-    pub fn new(now_ms: i64) -> Arc<Self> {
-        Arc::new(Self(AtomicI64::new(now_ms)))
-    }
-
-    pub fn advance(&self, by: Duration) {
-        self.0.fetch_add(i64::try_from(by.as_millis()).unwrap_or(i64::MAX), Ordering::SeqCst);
-    }
-}
-
-impl Clock for ManualClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
 
 pub struct Engine {
     keyspace: Mutex<Keyspace>,

@@ -127,7 +127,7 @@ fn mget(keyspace: &mut Keyspace, args: &[Vec<u8>], now: i64) -> Outcome {
 }
 
 fn mset(keyspace: &mut Keyspace, args: &[Vec<u8>], now: i64, nx: bool) -> Outcome {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         let name = if nx { "msetnx" } else { "mset" };
         return Err(Reply::error(format!("ERR wrong number of arguments for '{name}' command")));
     }

@@ -2,9 +2,9 @@
 //! LIMIT, WITHSCORES), ZCOUNT, ZLEXCOUNT and the ZREMRANGEBY* commands. Ranges are parsed
 //! before the key is looked up, as Redis does.
 
+use super::Keyspace;
 use super::commands::{Outcome, float, integer, lower, syntax_error};
 use super::zsets::{ZSet, with_scores};
-use super::Keyspace;
 use crate::upstash::resp::Reply;
 
 /// `min`/`max` of a score range: `(` excludes, `-inf`/`+inf` are the ends.
@@ -30,34 +30,41 @@ impl ScoreRange {
     }
 }
 
+/// One end of a lexicographic range: a member and whether it is excluded; `None` is open.
+type LexBound = Option<(Vec<u8>, bool)>;
+
 /// `min`/`max` of a lexicographic range: `[x` includes, `(x` excludes, `-` and `+` are the ends.
 struct LexRange {
-    min: Option<(Vec<u8>, bool)>,
-    max: Option<(Vec<u8>, bool)>,
+    min: LexBound,
+    max: LexBound,
     /// `+` as min or `-` as max: nothing is inside.
     empty: bool,
 }
 
 impl LexRange {
     fn parse(min: &[u8], max: &[u8]) -> Result<Self, Reply> {
-        let bound = |raw: &[u8], open_end: &[u8], closed_end: &[u8]| -> Result<(Option<(Vec<u8>, bool)>, bool), Reply> {
-            match raw.split_first() {
-                Some((b'[', rest)) => Ok((Some((rest.to_vec(), false)), false)),
-                Some((b'(', rest)) => Ok((Some((rest.to_vec(), true)), false)),
-                _ if raw == open_end => Ok((None, false)),
-                _ if raw == closed_end => Ok((None, true)),
-                _ => Err(Reply::error("ERR min or max not valid string range item")),
-            }
-        };
-        let (min, min_empty) = bound(min, b"-", b"+")?;
-        let (max, max_empty) = bound(max, b"+", b"-")?;
+        let (min, min_empty) = lex_bound(min, b"-", b"+")?;
+        let (max, max_empty) = lex_bound(max, b"+", b"-")?;
         Ok(Self { min, max, empty: min_empty || max_empty })
     }
 
     fn contains(&self, member: &[u8]) -> bool {
-        let above = self.min.as_ref().is_none_or(|(m, ex)| if *ex { member > m.as_slice() } else { member >= m.as_slice() });
-        let below = self.max.as_ref().is_none_or(|(m, ex)| if *ex { member < m.as_slice() } else { member <= m.as_slice() });
+        let above =
+            self.min.as_ref().is_none_or(|(m, ex)| if *ex { member > m.as_slice() } else { member >= m.as_slice() });
+        let below =
+            self.max.as_ref().is_none_or(|(m, ex)| if *ex { member < m.as_slice() } else { member <= m.as_slice() });
         !self.empty && above && below
+    }
+}
+
+/// A lex bound, and whether it is the far end (which leaves the range empty).
+fn lex_bound(raw: &[u8], near_end: &[u8], far_end: &[u8]) -> Result<(LexBound, bool), Reply> {
+    match raw.split_first() {
+        Some((b'[', rest)) => Ok((Some((rest.to_vec(), false)), false)),
+        Some((b'(', rest)) => Ok((Some((rest.to_vec(), true)), false)),
+        _ if raw == near_end => Ok((None, false)),
+        _ if raw == far_end => Ok((None, true)),
+        _ => Err(Reply::error("ERR min or max not valid string range item")),
     }
 }
 

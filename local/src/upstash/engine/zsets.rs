@@ -109,7 +109,9 @@ pub fn with_scores<'a>(items: impl IntoIterator<Item = (&'a Vec<u8>, f64)>, scor
 fn zadd(keyspace: &mut Keyspace, args: &[Vec<u8>], now: i64) -> Outcome {
     let mut flags = [false; 6];
     let mut at = 2;
-    while let Some(i) = args.get(at).and_then(|a| ["nx", "xx", "gt", "lt", "ch", "incr"].iter().position(|f| *f == lower(a))) {
+    while let Some(i) =
+        args.get(at).and_then(|a| ["nx", "xx", "gt", "lt", "ch", "incr"].iter().position(|f| *f == lower(a)))
+    {
         flags[i] = true;
         at += 1;
     }
@@ -121,7 +123,7 @@ fn zadd(keyspace: &mut Keyspace, args: &[Vec<u8>], now: i64) -> Outcome {
     if xx && nx {
         return Err(Reply::error("ERR XX and NX options at the same time are not compatible"));
     }
-    if (gt && nx) || (lt && nx) || (gt && lt) {
+    if (nx && (gt || lt)) || (gt && lt) {
         return Err(Reply::error("ERR GT, LT, and/or NX options at the same time are not compatible"));
     }
     if incr && pairs.len() > 2 {

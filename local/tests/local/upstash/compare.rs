@@ -112,7 +112,9 @@ async fn answers(upstash: &Upstash, encoding: Option<&str>) -> Vec<(String, u16,
     let url = serve(upstash.router()).await;
     let http = reqwest::Client::new();
     let mut answers = Vec::new();
-    for (name, table) in [("strings", STRINGS), ("keys", KEYS), ("hashes", HASHES), ("lists", LISTS), ("sets", SETS), ("zsets", ZSETS)] {
+    for (name, table) in
+        [("strings", STRINGS), ("keys", KEYS), ("hashes", HASHES), ("lists", LISTS), ("sets", SETS), ("zsets", ZSETS)]
+    {
         let flush = http.post(&url).bearer_auth(LOCAL_UPSTASH_TOKEN).json(&json!(["FLUSHDB"])).send().await.unwrap();
         assert_eq!(flush.status(), 200, "FLUSHDB before {name}");
         for command in serde_json::from_str::<Vec<Value>>(table).expect("a JSON table") {
@@ -139,7 +141,9 @@ async fn compare(encoding: Option<&str>) {
         .iter()
         .zip(&got)
         .filter(|(want, have)| (want.1, &want.2) != (have.1, &have.2))
-        .map(|(want, have)| format!("{}\n  redis-server: {} {}\n  in-process:   {} {}", want.0, want.1, want.2, have.1, have.2))
+        .map(|(want, have)| {
+            format!("{}\n  redis-server: {} {}\n  in-process:   {} {}", want.0, want.1, want.2, have.1, have.2)
+        })
         .collect();
     assert!(mismatches.is_empty(), "{} of {} differ:\n{}", mismatches.len(), expected.len(), mismatches.join("\n"));
     let rejected = expected.iter().filter(|(_, status, _)| *status == 400).count();

@@ -40,8 +40,17 @@ fn b64(text: &str) -> Value {
 async fn base64_encodes_every_string_but_a_top_level_ok_and_never_an_error() {
     for (backend, url) in backends().await {
         let batch = json!([
-            ["SET", "k", "héllo"], ["GET", "k"], ["INCR", "n"], ["GET", "missing"], ["HSET", "h", "f", "v"],
-            ["HGETALL", "h"], ["TYPE", "k"], ["PING"], ["INCR", "k"], ["SET", "ok", "OK"], ["GET", "ok"]
+            ["SET", "k", "héllo"],
+            ["GET", "k"],
+            ["INCR", "n"],
+            ["GET", "missing"],
+            ["HSET", "h", "f", "v"],
+            ["HGETALL", "h"],
+            ["TYPE", "k"],
+            ["PING"],
+            ["INCR", "k"],
+            ["SET", "ok", "OK"],
+            ["GET", "ok"]
         ]);
         let (status, body) = send(post(&format!("{url}/pipeline"), &batch).header("upstash-encoding", "base64")).await;
 
@@ -87,11 +96,19 @@ async fn path_style_commands_take_a_posted_body_last_and_query_parameters_after_
             ("GET /get", authed(http.get(format!("{url}/GET/foo"))), json!({"result": "bar"})),
             ("percent-encoded", authed(http.put(format!("{url}/set/sp/a%20b%2Fc"))), json!({"result": "OK"})),
             ("read back", authed(http.post(format!("{url}/get/sp"))), json!({"result": "a b/c"})),
-            ("body as value", authed(http.post(format!("{url}/set/doc?EX=60")).body(r#"{"a":1}"#)), json!({"result": "OK"})),
+            (
+                "body as value",
+                authed(http.post(format!("{url}/set/doc?EX=60")).body(r#"{"a":1}"#)),
+                json!({"result": "OK"}),
+            ),
             ("stored body", authed(http.get(format!("{url}/get/doc"))), json!({"result": "{\"a\":1}"})),
             ("query expiry", authed(http.get(format!("{url}/ttl/doc"))), json!({"result": 60})),
             ("_token", http.get(format!("{url}/get/foo?_token={LOCAL_UPSTASH_TOKEN}")), json!({"result": "bar"})),
-            ("error", authed(http.get(format!("{url}/incr/foo"))), json!({"error": "ERR value is not an integer or out of range"})),
+            (
+                "error",
+                authed(http.get(format!("{url}/incr/foo"))),
+                json!({"error": "ERR value is not an integer or out of range"}),
+            ),
         ];
         for (case, request, expected) in cases {
             let (status, body) = send(request).await;
@@ -124,7 +141,8 @@ async fn every_endpoint_answers_401_wrongpass_without_the_token() {
 async fn methods_other_than_head_get_post_put_are_405() {
     let (_, url) = backends().await.remove(0);
     let http = reqwest::Client::new();
-    for request in [http.delete(format!("{url}/del/k")), http.patch(&url), http.request(reqwest::Method::OPTIONS, &url)] {
+    for request in [http.delete(format!("{url}/del/k")), http.patch(&url), http.request(reqwest::Method::OPTIONS, &url)]
+    {
         let (status, body) = send(request.bearer_auth(LOCAL_UPSTASH_TOKEN)).await;
         assert_eq!(status, 405);
         assert!(body["error"].as_str().is_some_and(|e| e.contains("not allowed")), "{body}");
@@ -158,14 +176,19 @@ async fn the_in_process_engine_names_redis_server_for_commands_it_leaves_to_it()
     let (_, pipeline) = send(post(&format!("{url}/pipeline"), &json!([["SET", "k", "v"], xadd]))).await;
     let (tx_status, transaction) = send(post(&format!("{url}/multi-exec"), &json!([["SET", "t", "v"], xadd]))).await;
 
-    let names_redis = |error: &Value| error.as_str().is_some_and(|e| e.starts_with("ERR ") && e.contains("redis-server"));
+    let names_redis =
+        |error: &Value| error.as_str().is_some_and(|e| e.starts_with("ERR ") && e.contains("redis-server"));
     assert_eq!(status, 400);
     assert!(names_redis(&single["error"]), "{single}");
     assert_eq!(pipeline[0], json!({"result": "OK"}));
     assert!(names_redis(&pipeline[1]["error"]), "{pipeline}");
     assert_eq!(tx_status, 400);
     assert!(names_redis(&transaction["error"]), "{transaction}");
-    assert_eq!(send(post(&url, &json!(["EXISTS", "t"]))).await.1, json!({"result": 0}), "the transaction was discarded");
+    assert_eq!(
+        send(post(&url, &json!(["EXISTS", "t"]))).await.1,
+        json!({"result": 0}),
+        "the transaction was discarded"
+    );
 
     if let Some(real) = real_redis() {
         let (status, body) = send(post(&serve(real.router()).await, &xadd)).await;
