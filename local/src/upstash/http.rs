@@ -1,127 +1,119 @@
-//! The REST layer of the stand-in, as Upstash documents it and SRH implements it: commands as JSON
-//! arrays, `Authorization: Bearer`, `{"result"}` / `{"error"}` bodies and their status codes.
+//! The REST layer of the stand-in, as Upstash documents it (restapi.mdx): methods, auth, the
+//! `Upstash-Encoding` header, `{"result"}` / `{"error"}` bodies and their status codes.
 //!
-//! Left out on purpose: path-style commands (`/set/k/v`), the `_token` query parameter,
-//! `Upstash-Encoding: base64` and `Upstash-Response-Format: resp2`. The last two are refused
-//! loudly, so a client that starts sending them fails here rather than in production.
+//! `Upstash-Response-Format: resp2` is refused loudly (400), so a client that starts sending it
+//! fails here rather than in production; `json`, its default, is accepted.
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::response::{IntoResponse, Json, Response};
-use axum::routing::{get, post};
-use http::{HeaderMap, StatusCode, header};
+use axum::routing::any;
+use http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::{Value, json};
 
+use super::request::{self, Commands};
+use super::resp::Encoding;
 use super::{LOCAL_UPSTASH_TOKEN, Reply, Upstash, refused};
+
+/// Upstash's largest request (billing.mdx: "Max Request Size 10 MB"); beyond it the answer is
+/// `ERR max request size exceeded` (troubleshooting/max_request_size_exceeded.mdx).
+const MAX_REQUEST: usize = 10 * 1024 * 1024;
 
 pub fn router(upstash: Upstash) -> Router {
     Router::new()
-        .route("/", get(welcome).post(single))
-        .route("/pipeline", post(pipeline))
-        .route("/multi-exec", post(multi_exec))
-        .fallback(not_found)
+        .route("/", any(handle))
+        .route("/{*path}", any(handle))
+        .layer(DefaultBodyLimit::max(MAX_REQUEST))
         .with_state(upstash)
 }
 
-type Commands = Vec<Vec<Vec<u8>>>;
-
-async fn welcome(State(upstash): State<Upstash>) -> String {
-    format!("Local Upstash REST stand-in over {}\n", upstash.describe())
-}
-
-async fn single(State(upstash): State<Upstash>, headers: HeaderMap, body: Bytes) -> Response {
-    let mut commands = match admit(&headers, &body, false) {
-        Ok(commands) => commands,
+async fn handle(
+    State(upstash): State<Upstash>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    if ![Method::HEAD, Method::GET, Method::POST, Method::PUT].contains(&method) {
+        return error(StatusCode::METHOD_NOT_ALLOWED, &format!("ERR method {method} is not allowed"));
+    }
+    if method == Method::GET && uri.path().trim_matches('/').is_empty() && uri.query().is_none() {
+        return format!("Local Upstash REST stand-in over {}\n", upstash.describe()).into_response();
+    }
+    let (commands, encoding) = match admit(&method, &uri, &headers, body) {
+        Ok(admitted) => admitted,
         Err((status, message)) => return error(status, &message),
     };
-    match upstash.command(commands.remove(0)).await {
-        Ok(Reply::Error(message)) => error(StatusCode::BAD_REQUEST, &message),
-        Ok(reply) => Json(json!({ "result": reply.to_json() })).into_response(),
-        Err(err) => unavailable(&err),
+    let rendered = match commands {
+        Commands::Single(args) => upstash.command(args).await.map(|reply| single(&reply, encoding)),
+        Commands::Pipeline(batch) => upstash.pipeline(batch).await.map(|replies| items(&replies, encoding)),
+        Commands::MultiExec(batch) => upstash.multi_exec(batch).await.map(|reply| transaction(&reply, encoding)),
+    };
+    rendered.unwrap_or_else(|err| unavailable(&err))
+}
+
+/// Auth, then the headers, then the body: the commands, or the status and message to refuse with.
+fn admit(
+    method: &Method,
+    uri: &Uri,
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<(Commands, Encoding), (StatusCode, String)> {
+    let bad = |message: String| (StatusCode::BAD_REQUEST, message);
+    if !request::token(headers, uri).is_some_and(|token| same(token.as_bytes(), LOCAL_UPSTASH_TOKEN.as_bytes())) {
+        return Err((StatusCode::UNAUTHORIZED, "WRONGPASS invalid or missing auth token".into()));
+    }
+    let encoding = encoding(headers).map_err(bad)?;
+    let body = body.map_err(|rejection| match rejection.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => bad("ERR max request size exceeded".into()),
+        _ => bad(format!("ERR the body could not be read: {rejection}")),
+    })?;
+    let commands = request::commands(method, uri, &body).map_err(|reason| bad(format!("ERR {reason}")))?;
+    match refused(commands.all()) {
+        Some(name) => Err(bad(format!("ERR command '{name}' is not allowed here"))),
+        None => Ok((commands, encoding)),
+    }
+}
+
+/// `Upstash-Encoding: base64` (what `@upstash/redis` sends by default), and the response formats:
+/// `json` is the default; `resp2` is Upstash's but not implemented here; anything else is a 400
+/// at Upstash too.
+fn encoding(headers: &HeaderMap) -> Result<Encoding, String> {
+    let value = |name: &str| headers.get(name).map(|v| v.to_str().unwrap_or_default().trim().to_ascii_lowercase());
+    match value("upstash-response-format").as_deref() {
+        None | Some("json") => {}
+        Some("resp2") => return Err("ERR Upstash-Response-Format: resp2 is not supported by the local stand-in".into()),
+        Some(other) => return Err(format!("ERR Upstash-Response-Format must be json or resp2, not '{other}'")),
+    }
+    match value("upstash-encoding").as_deref() {
+        None => Ok(Encoding::Plain),
+        Some("base64") => Ok(Encoding::Base64),
+        Some(other) => Err(format!("ERR Upstash-Encoding must be base64, not '{other}'")),
+    }
+}
+
+/// 200 `{"result"}`, or 400 `{"error"}` when the command failed.
+fn single(reply: &Reply, encoding: Encoding) -> Response {
+    match reply {
+        Reply::Error(message) => error(StatusCode::BAD_REQUEST, message),
+        reply => Json(json!({ "result": reply.to_json(encoding) })).into_response(),
     }
 }
 
 /// 200 with one item per command, failed ones included.
-async fn pipeline(State(upstash): State<Upstash>, headers: HeaderMap, body: Bytes) -> Response {
-    let commands = match admit(&headers, &body, true) {
-        Ok(commands) => commands,
-        Err((status, message)) => return error(status, &message),
-    };
-    match upstash.pipeline(commands).await {
-        Ok(replies) => Json(Value::Array(replies.iter().map(Reply::to_item).collect())).into_response(),
-        Err(err) => unavailable(&err),
-    }
+fn items(replies: &[Reply], encoding: Encoding) -> Response {
+    Json(Value::Array(replies.iter().map(|reply| reply.to_item(encoding)).collect())).into_response()
 }
 
 /// 200 with EXEC's items, or 400 with one error when the transaction was discarded.
-async fn multi_exec(State(upstash): State<Upstash>, headers: HeaderMap, body: Bytes) -> Response {
-    let commands = match admit(&headers, &body, true) {
-        Ok(commands) => commands,
-        Err((status, message)) => return error(status, &message),
-    };
-    match upstash.multi_exec(commands).await {
-        Ok(Reply::Array(Some(items))) => Json(Value::Array(items.iter().map(Reply::to_item).collect())).into_response(),
-        Ok(Reply::Error(message)) => error(StatusCode::BAD_REQUEST, &message),
-        Ok(other) => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("unexpected EXEC reply {other:?}")),
-        Err(err) => unavailable(&err),
+fn transaction(reply: &Reply, encoding: Encoding) -> Response {
+    match reply {
+        Reply::Array(Some(replies)) => items(replies, encoding),
+        Reply::Error(message) => error(StatusCode::BAD_REQUEST, message),
+        other => error(StatusCode::INTERNAL_SERVER_ERROR, &format!("unexpected EXEC reply {other:?}")),
     }
-}
-
-async fn not_found() -> Response {
-    let message = "ERR the local stand-in serves POST /, /pipeline and /multi-exec with JSON arrays; \
-                   path-style commands are not supported";
-    error(StatusCode::NOT_FOUND, message)
-}
-
-/// Auth, then the headers, then the body: one command (`[…]`) or a batch (`[[…], …]`).
-fn admit(headers: &HeaderMap, body: &[u8], batch: bool) -> Result<Commands, (StatusCode, String)> {
-    let bearer =
-        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer "));
-    if !bearer.is_some_and(|token| same(token.trim().as_bytes(), LOCAL_UPSTASH_TOKEN.as_bytes())) {
-        return Err((StatusCode::UNAUTHORIZED, "WRONGPASS invalid or missing auth token".into()));
-    }
-    let media_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !media_type.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")) {
-        return Err((StatusCode::BAD_REQUEST, "Invalid content type. Expected application/json.".into()));
-    }
-    if let Some(name) = ["upstash-encoding", "upstash-response-format"].into_iter().find(|n| headers.contains_key(*n)) {
-        return Err((StatusCode::BAD_REQUEST, format!("ERR {name} is not supported by the local stand-in")));
-    }
-    let commands = parse(body, batch).map_err(|reason| (StatusCode::BAD_REQUEST, format!("ERR {reason}")))?;
-    match refused(&commands) {
-        Some(name) => Err((StatusCode::BAD_REQUEST, format!("ERR command '{name}' is not allowed here"))),
-        None => Ok(commands),
-    }
-}
-
-fn parse(body: &[u8], batch: bool) -> Result<Commands, String> {
-    let json: Value = serde_json::from_slice(body).map_err(|e| format!("the body is not JSON: {e}"))?;
-    let commands = if batch {
-        let Value::Array(commands) = json else { return Err("expected an array of commands".into()) };
-        commands
-    } else {
-        vec![json]
-    };
-    if commands.is_empty() {
-        return Err("no commands".into());
-    }
-    commands.iter().map(command).collect()
-}
-
-/// `["SET", "k", 1]`: a non-empty array of strings and numbers, each passed to Redis as its text.
-fn command(json: &Value) -> Result<Vec<Vec<u8>>, String> {
-    let Value::Array(args) = json else { return Err(format!("a command must be an array, got {json}")) };
-    if args.is_empty() {
-        return Err("empty command".into());
-    }
-    args.iter()
-        .map(|arg| match arg {
-            Value::String(text) => Ok(text.clone().into_bytes()),
-            Value::Number(n) => Ok(n.to_string().into_bytes()),
-            other => Err(format!("arguments must be strings or numbers, got {other}")),
-        })
-        .collect()
 }
 
 /// Compares without stopping at the first difference, so timing tells nothing about the token.

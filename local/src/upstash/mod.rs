@@ -1,15 +1,16 @@
-//! The Upstash Redis REST stand-in, mounted at `/upstash`: the same endpoints, auth and JSON as
-//! Upstash (modelled on SRH, serverless-redis-http), over a real `redis-server` when one is
-//! installed, otherwise over an in-process engine of the string commands the studio uses.
+//! The Upstash Redis REST stand-in, mounted at `/upstash`: the same endpoints, auth, encodings
+//! and JSON as Upstash, over a real `redis-server` when one is installed (commands and replies
+//! pass through unchanged), otherwise over an in-process engine of the typed API's commands.
 //!
-//! - [`http`]: the REST layer: `POST /`, `/pipeline`, `/multi-exec`, bearer auth, Upstash's errors.
+//! - [`http`]: the REST layer: methods, auth, `Upstash-Encoding`, Upstash's bodies and statuses.
+//! - [`request`]: the commands of a request: JSON array, 2-D batch, or path style.
 //! - [`server`]: the process's private `redis-server`; each stand-in takes a database of its own.
 //! - [`resp`]: the RESP client that talks to it, and [`Reply`], what both backends answer.
-//! - [`engine`], [`commands`]: the in-process engine, with expiry on an injectable [`Clock`].
+//! - [`engine`]: the in-process engine, with expiry on an injectable [`Clock`].
 
-mod commands;
 mod engine;
 mod http;
+mod request;
 mod resp;
 mod server;
 
@@ -118,7 +119,7 @@ impl Upstash {
             Backend::Redis(redis) => {
                 format!("redis-server (database {} at {})", redis.db, redis.socket.display())
             }
-            Backend::Memory(_) => format!("in-process engine ({})", commands::names().join(", ").to_uppercase()),
+            Backend::Memory(_) => format!("in-process engine ({})", engine::SCOPE),
         }
     }
 
@@ -219,6 +220,6 @@ impl crate::outage::Backend for Upstash {
 pub fn backend_in_use() -> String {
     match RedisServer::running() {
         Some(server) => format!("redis-server at {}", server.socket().display()),
-        None => format!("in-process engine ({}); install redis-server for the rest", commands::names().join(", ")),
+        None => format!("in-process engine ({}); install redis-server for the rest", engine::SCOPE),
     }
 }

@@ -6,6 +6,8 @@ use std::io;
 use std::path::Path;
 use std::pin::Pin;
 
+use base64::Engine as _;
+use base64::prelude::BASE64_STANDARD;
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::UnixStream;
@@ -25,23 +27,48 @@ impl Reply {
         Self::Error(message.into())
     }
 
-    /// The reply as Upstash renders a `result`: strings (invalid UTF-8 replaced), integers, null,
-    /// arrays. An error nested in an array (only EXEC's items have them) becomes its text.
-    pub fn to_json(&self) -> Value {
+    /// The reply as Upstash renders a `result`: strings, integers, null, arrays. Plain, invalid
+    /// UTF-8 is replaced with U+FFFD; in base64 every string is encoded except a top-level status
+    /// "OK" (restapi.mdx "Base64 Encoded Responses"). `@upstash/redis`'s `decode()` keeps a
+    /// top-level "OK" and decodes every other string, nested ones included.
+    pub fn to_json(&self, encoding: Encoding) -> Value {
         match self {
-            Self::Status(text) | Self::Error(text) => json!(text),
-            Self::Int(n) => json!(n),
-            Self::Bulk(None) | Self::Array(None) => Value::Null,
-            Self::Bulk(Some(bytes)) => json!(String::from_utf8_lossy(bytes)),
-            Self::Array(Some(items)) => Value::Array(items.iter().map(Self::to_json).collect()),
+            Self::Status(ok) if ok == "OK" => json!(ok),
+            other => other.nested(encoding),
         }
     }
 
-    /// One pipeline or transaction item: `{"result": …}` or `{"error": …}`.
-    pub fn to_item(&self) -> Value {
+    fn nested(&self, encoding: Encoding) -> Value {
+        match self {
+            Self::Status(text) | Self::Error(text) => encoding.string(text.as_bytes()),
+            Self::Int(n) => json!(n),
+            Self::Bulk(None) | Self::Array(None) => Value::Null,
+            Self::Bulk(Some(bytes)) => encoding.string(bytes),
+            Self::Array(Some(items)) => Value::Array(items.iter().map(|item| item.nested(encoding)).collect()),
+        }
+    }
+
+    /// One pipeline or transaction item: `{"result": …}`, or `{"error": …}` never encoded.
+    pub fn to_item(&self, encoding: Encoding) -> Value {
         match self {
             Self::Error(text) => json!({ "error": text }),
-            other => json!({ "result": other.to_json() }),
+            other => json!({ "result": other.to_json(encoding) }),
+        }
+    }
+}
+
+/// How strings are written in a `result`: the `Upstash-Encoding` header.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    Plain,
+    Base64,
+}
+
+impl Encoding {
+    fn string(self, bytes: &[u8]) -> Value {
+        match self {
+            Self::Plain => json!(String::from_utf8_lossy(bytes)),
+            Self::Base64 => json!(BASE64_STANDARD.encode(bytes)),
         }
     }
 }

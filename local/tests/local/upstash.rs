@@ -2,6 +2,9 @@
 //! stand-in's own validation, the faults Upstash can answer with, and one table of commands run
 //! through both backends (the real `redis-server` and the in-process engine) with identical answers.
 
+mod compare;
+mod rest;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -238,43 +241,6 @@ async fn a_refused_connection_is_unreachable() {
     let kv = kv(&format!("http://{closed}"), LOCAL_UPSTASH_TOKEN, Duration::from_secs(2));
     let err = kv.command(&[json!("PING")]).await.unwrap_err();
     assert!(matches!(err, KvError::Unreachable(_)), "{err:?}");
-}
-
-#[tokio::test]
-async fn the_stand_in_refuses_what_upstash_or_srh_refuse_and_what_it_does_not_implement() {
-    let stack = TestStack::start().await;
-    let url = format!("{}/upstash", stack.url);
-    let http = reqwest::Client::new();
-    let authed = |path: &str| http.post(format!("{url}{path}")).bearer_auth(LOCAL_UPSTASH_TOKEN);
-    let cases = [
-        (
-            "text/plain",
-            authed("").header("content-type", "text/plain").body(r#"["PING"]"#),
-            400,
-            "Invalid content type",
-        ),
-        ("not JSON", authed("").header("content-type", "application/json").body("[PING"), 400, "not JSON"),
-        ("not an array", authed("").json(&json!({"cmd": "PING"})), 400, "must be an array"),
-        ("a boolean argument", authed("").json(&json!(["SET", "k", true])), 400, "strings or numbers"),
-        ("pipeline of strings", authed("/pipeline").json(&json!(["PING"])), 400, "must be an array"),
-        (
-            "base64 encoding",
-            authed("").header("upstash-encoding", "base64").json(&json!(["PING"])),
-            400,
-            "not supported",
-        ),
-        ("SELECT", authed("").json(&json!(["SELECT", 1])), 400, "not allowed"),
-        ("FLUSHALL in a batch", authed("/multi-exec").json(&json!([["PING"], ["FLUSHALL"]])), 400, "not allowed"),
-        ("path style", authed("/set/k/v").json(&json!([])), 404, "path-style"),
-    ];
-    for (case, request, status, message) in cases {
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), status, "{case}");
-        let body: Value = response.json().await.unwrap();
-        assert!(body["error"].as_str().unwrap_or_default().contains(message), "{case}: {body}");
-    }
-    let welcome = http.get(&url).send().await.unwrap();
-    assert_eq!(welcome.status(), 200);
 }
 
 #[tokio::test]
