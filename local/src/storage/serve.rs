@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::error::StorageError;
 use super::store::Meta;
@@ -125,12 +125,25 @@ fn describe(headers: &mut HeaderMap, meta: &Meta, freshness: Freshness, download
     }
 }
 
-/// `attachment;` alone, or with the name both plain-encoded and RFC 5987-encoded, as Storage does.
+/// What `encodeURIComponent` escapes: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// `attachment;` alone, or with the name `encodeURIComponent`-ed twice over, as plain and RFC
+/// 5987 parameters (storage `renderer.ts handleDownload`).
 fn disposition(name: &str) -> String {
     if name.is_empty() {
         return "attachment;".into();
     }
-    let encoded = utf8_percent_encode(name, NON_ALPHANUMERIC).to_string();
+    let encoded = utf8_percent_encode(name, URI_COMPONENT).to_string();
     format!("attachment; filename={encoded}; filename*=UTF-8''{encoded}")
 }
 

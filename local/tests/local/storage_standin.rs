@@ -1,6 +1,10 @@
 //! The Storage stand-in's own behaviour over raw HTTP, checked against what Supabase Storage
 //! documents (shared/reference/supabase.md §4): error shape, auth, signed-URL tokens, download
-//! headers, key validation, buckets, list, and routes it does not implement.
+//! headers, key validation, buckets, list, and routes it does not implement; the bucket routes
+//! and the newer object routes in the submodules.
+
+mod buckets;
+mod objects;
 
 use jsonwebtoken::{EncodingKey, Header};
 use reqwest::Method;
@@ -238,7 +242,7 @@ async fn downloads_carry_storage_headers_conditional_and_range_answers() {
     assert_eq!(beyond.status, 416);
     assert_eq!(
         named.header("content-disposition"),
-        "attachment; filename=my%20picture%2Epng; filename*=UTF-8''my%20picture%2Epng"
+        "attachment; filename=my%20picture.png; filename*=UTF-8''my%20picture.png"
     );
     assert_eq!(bare.header("content-disposition"), "attachment;");
     assert_eq!(full.bytes, PNG);
@@ -359,20 +363,21 @@ async fn single_delete_answers_a_message_and_then_no_such_key() {
 async fn what_the_stand_in_does_not_implement_is_refused_plainly() {
     let stack = TestStack::start().await;
     let service = stack.keys.service_key.clone();
+    put(&stack, "a.png", PNG).await;
 
-    let moved = call(&stack, Method::POST, "/object/move", Some(&service), Some(json!({}))).await;
-    let info = call(&stack, Method::GET, "/object/info/images/a.png", Some(&service), None).await;
-    let multipart = read(
-        reqwest::Client::new()
-            .post(format!("{}/storage/v1/object/images/a.png", stack.url))
-            .bearer_auth(&service)
-            .header("content-type", "multipart/form-data; boundary=x")
-            .body("--x--"),
+    let list_v2 = call(&stack, Method::POST, "/object/list-v2/images", Some(&service), Some(json!({}))).await;
+    let resumable = call(&stack, Method::POST, "/upload/resumable", Some(&service), None).await;
+    let transformed = call(
+        &stack,
+        Method::POST,
+        "/object/sign/images/a.png",
+        Some(&service),
+        Some(json!({ "expiresIn": 60, "transform": { "width": 10 } })),
     )
     .await;
     let render = call(&stack, Method::GET, "/render/image/public/public-images/a.png?width=100", None, None).await;
 
-    for (case, reply) in [("move", &moved), ("info", &info), ("multipart", &multipart)] {
+    for (case, reply) in [("list-v2", &list_v2), ("resumable", &resumable), ("transform", &transformed)] {
         reply.assert_error("400", "InvalidRequest");
         assert!(reply.json()["message"].as_str().unwrap().contains("not implemented"), "{case}: {}", reply.json());
     }
