@@ -59,7 +59,10 @@ async fn uploads_write_their_storage_objects_row_as_storage_does() {
     assert_eq!((&replaced["owner_id"], &replaced["user_metadata"]), (&Value::Null, &Value::Null));
 }
 
-fn form(parts: &[(&str, Option<(&str, &str)>, &[u8])]) -> Vec<u8> {
+/// One form part: field name, `(filename, type)` for a file, bytes.
+type FormPart<'a> = (&'a str, Option<(&'a str, &'a str)>, &'a [u8]);
+
+fn form(parts: &[FormPart]) -> Vec<u8> {
     let mut body = Vec::new();
     for (name, file, bytes) in parts {
         body.extend_from_slice(b"--XyZ\r\n");
@@ -83,7 +86,7 @@ async fn multipart_uploads_take_the_file_part_and_the_form_fields() {
         let request = upload(&stack, path).bearer_auth(&stack.keys.service_key);
         read(request.header("content-type", "multipart/form-data; boundary=XyZ").body(body))
     };
-    let fields: &[(&str, Option<(&str, &str)>, &[u8])] =
+    let fields: &[FormPart] =
         &[("cacheControl", None, b"60"), ("metadata", None, br#"{"n":1}"#), ("", Some(("blob", "image/png")), PNG)];
 
     assert_eq!(send("images/f.png", form(fields)).await.status, 200);
