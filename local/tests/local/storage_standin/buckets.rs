@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use studio_local::storage::object_file;
 use studio_local::testing::TestStack;
 
-use super::{call, now, token};
+use super::{call, now, read, token};
 use crate::storage::{PNG, put};
 
 async fn create(stack: &TestStack, body: Value) -> super::Reply {
@@ -154,4 +154,42 @@ async fn delete_needs_an_empty_bucket_and_empty_is_for_the_service_role_only() {
     assert_eq!((deleted.status, deleted.json()), (200, json!({ "message": "Successfully deleted" })));
     call(&stack, Method::DELETE, "/bucket/bin", Some(&service), None).await.assert_error("404", "NoSuchBucket");
     call(&stack, Method::GET, "/bucket/bin", Some(&service), None).await.assert_error("404", "NoSuchBucket");
+}
+
+#[tokio::test]
+async fn buckets_come_from_the_database_and_new_ones_apply_their_limits() {
+    let stack = TestStack::start().await;
+    let service = stack.keys.service_key.clone();
+    let bucket =
+        json!({ "name": "avatars", "public": true, "file_size_limit": "1KB", "allowed_mime_types": ["image/*"] });
+
+    let created = call(&stack, Method::POST, "/bucket", Some(&service), Some(bucket.clone())).await;
+    let again = call(&stack, Method::POST, "/bucket", Some(&service), Some(bucket)).await;
+    let invalid = call(&stack, Method::POST, "/bucket", Some(&service), Some(json!({ "name": "a/b" }))).await;
+    let listed = call(&stack, Method::GET, "/bucket", Some(&service), None).await;
+
+    assert_eq!((created.status, created.json()), (200, json!({ "name": "avatars" })));
+    again.assert_error("409", "BucketAlreadyExists");
+    invalid.assert_error("400", "InvalidBucketName");
+    let listed = listed.json();
+    let names: Vec<&str> = listed.as_array().unwrap().iter().map(|b| b["id"].as_str().unwrap()).collect();
+    assert!(names.contains(&"images") && names.contains(&"public-images") && names.contains(&"avatars"), "{names:?}");
+    let row = stack
+        .db
+        .client()
+        .await
+        .query_one("select file_size_limit, public from storage.buckets where id = 'avatars'", &[])
+        .await
+        .unwrap();
+    assert_eq!((row.get::<_, i64>(0), row.get::<_, bool>(1)), (1000, true));
+    let upload = |size: usize, mime: &'static str| {
+        reqwest::Client::new()
+            .post(format!("{}/storage/v1/object/avatars/x", stack.url))
+            .bearer_auth(&stack.keys.service_key)
+            .header("content-type", mime)
+            .body(vec![0u8; size])
+    };
+    read(upload(1001, "image/gif")).await.assert_error("413", "EntityTooLarge");
+    read(upload(10, "text/plain")).await.assert_error("415", "InvalidMimeType");
+    assert_eq!(read(upload(1000, "image/gif")).await.status, 200);
 }
