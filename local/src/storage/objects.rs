@@ -31,10 +31,11 @@ pub async fn object(
         }
         // The update route always upserts (`updateObject.ts` passes `isUpsert: true`).
         Method::PUT => upload::upload(&app, (&bucket, &key), headers, body, true).await,
-        Method::GET | Method::HEAD => match auth::caller(headers, &app.jwt_secret) {
-            Ok(caller) => serve::read(&app, caller, &bucket, &key, &query, headers).await,
-            Err(err) => Err(err),
-        },
+        // This route reads an invalid JWT as none (`allowInvalidJwt` in `getObject.ts`).
+        Method::GET | Method::HEAD => {
+            let caller = auth::caller(headers, &app.jwt_secret).ok().flatten();
+            serve::read(&app, caller, &bucket, &key, &query, headers).await
+        }
         Method::DELETE => delete_one(&app, &bucket, &key, headers).await,
         other => Err(StorageError::unimplemented(format!("{other} /object/{{bucket}}/{{path}}"))),
     };

@@ -59,8 +59,9 @@ pub async fn authenticated(
     result.await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// A read by `caller`: public buckets are read as superuser, private ones under RLS, where only
-/// `service_role` sees objects (no policies on `storage.objects`).
+/// A read by `caller` (`getObject.ts`): without one only public buckets exist; public buckets are
+/// read as superuser, private ones under RLS, where only `service_role` sees objects (no
+/// policies on `storage.objects`).
 pub async fn read(
     app: &App,
     caller: Option<auth::Caller>,
@@ -70,8 +71,11 @@ pub async fn read(
     headers: &HeaderMap,
 ) -> Result<Response, StorageError> {
     let found = buckets::find(app, bucket).await?;
-    if !found.is_public() && !caller.is_some_and(|c| c.is_service()) {
-        return Err(StorageError::no_such_key());
+    match caller {
+        _ if found.is_public() => {}
+        None => return Err(StorageError::no_such_bucket()),
+        Some(caller) if !caller.is_service() => return Err(StorageError::no_such_key()),
+        Some(_) => {}
     }
     object(app, bucket, key, query, headers, Freshness::Stored).await
 }

@@ -98,6 +98,8 @@ async fn only_the_service_role_reads_or_writes_private_objects() {
     let as_user = call(&stack, Method::GET, "/object/authenticated/images/a.png", Some(&user), None).await;
     let as_anon = call(&stack, Method::GET, "/object/images/a.png", Some(&stack.keys.anon_key), None).await;
     let without = call(&stack, Method::GET, "/object/images/a.png", None, None).await;
+    // `GET /object/{bucket}/{path}` reads an invalid JWT as none.
+    let invalid = call(&stack, Method::GET, "/object/images/a.png", Some("not-a-jwt"), None).await;
     let upload_as_user = read(
         reqwest::Client::new()
             .post(format!("{}/storage/v1/object/images/b.png", stack.url))
@@ -113,7 +115,8 @@ async fn only_the_service_role_reads_or_writes_private_objects() {
 
     as_user.assert_error("404", "NoSuchKey");
     as_anon.assert_error("404", "NoSuchKey");
-    without.assert_error("404", "NoSuchKey");
+    without.assert_error("404", "NoSuchBucket");
+    invalid.assert_error("404", "NoSuchBucket");
     upload_as_user.assert_error("403", "AccessDenied");
     assert_eq!(upload_as_user.json()["message"], "new row violates row-level security policy");
     upload_forged.assert_error("403", "AccessDenied");
