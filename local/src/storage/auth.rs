@@ -11,14 +11,21 @@ use serde_json::{Map, Value, json};
 
 use super::error::StorageError;
 
-/// The caller's database role: only `service_role` passes row-level security on objects.
+/// The caller's database role (only `service_role` passes row-level security on objects) and
+/// its `sub`, which Storage records as the owner of what it writes.
 pub struct Caller {
     role: String,
+    sub: Option<String>,
 }
 
 impl Caller {
     pub fn is_service(&self) -> bool {
         self.role == "service_role"
+    }
+
+    /// `request.owner`: the token's `sub` (API keys have none).
+    pub fn owner(&self) -> Option<String> {
+        self.sub.clone()
     }
 }
 
@@ -27,7 +34,8 @@ pub fn caller(headers: &HeaderMap, secret: &str) -> Result<Option<Caller>, Stora
     let Some(token) = credential(headers) else { return Ok(None) };
     let claims = verify(token, secret).map_err(StorageError::access_denied)?;
     let role = claims.get("role").and_then(Value::as_str).unwrap_or("anon").to_owned();
-    Ok(Some(Caller { role }))
+    let sub = claims.get("sub").and_then(Value::as_str).map(str::to_owned);
+    Ok(Some(Caller { role, sub }))
 }
 
 /// The caller of a route that needs one.
@@ -46,23 +54,46 @@ fn credential(headers: &HeaderMap) -> Option<&str> {
 
 /// A signed-URL token for `url` (`{bucket}/{path}`): `{url, scope: "download", iat, exp}`.
 pub fn sign(secret: &str, url: &str, expires_in: u64) -> String {
+    encode(secret, json!({ "url": url, "scope": "download" }), expires_in)
+}
+
+/// A signed upload token (`signUploadObjectUrl`): `{owner, url, upsert, scope: "upload", iat, exp}`.
+pub fn sign_upload(secret: &str, url: &str, owner: Option<String>, upsert: bool, expires_in: u64) -> String {
+    encode(secret, json!({ "owner": owner, "url": url, "upsert": upsert, "scope": "upload" }), expires_in)
+}
+
+fn encode(secret: &str, mut claims: Value, expires_in: u64) -> String {
     let iat = now();
-    let claims = json!({ "url": url, "scope": "download", "iat": iat, "exp": iat + expires_in });
+    claims["iat"] = json!(iat);
+    claims["exp"] = json!(iat + expires_in);
     jsonwebtoken::encode(&Header::default(), &claims, &EncodingKey::from_secret(secret.as_bytes())).unwrap_or_default()
 }
 
-/// Checks a signed-URL token against the requested `url`; returns its `exp` (seconds).
-pub fn verify_signed(secret: &str, token: &str, url: &str) -> Result<u64, StorageError> {
+/// Which kind of signed URL a token must be for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Download,
+    Upload,
+}
+
+/// Checks a signed-URL token as `verifyObjectSignature` does: signature and expiry (InvalidJWT),
+/// then the scope, then that its `url` is exactly `url` (InvalidSignature). Returns its claims.
+pub fn verify_signed(secret: &str, token: &str, url: &str, scope: Scope) -> Result<Map<String, Value>, StorageError> {
     let claims = verify(token, secret).map_err(StorageError::invalid_jwt)?;
-    // Download tokens say `scope: download`; older ones say nothing, upload tokens carry `upsert`.
-    let scope_ok = match claims.get("scope") {
-        Some(scope) => scope == "download",
-        None => !claims.contains_key("upsert"),
+    // Tokens from before scopes: only upload tokens carry `upsert`.
+    let scope_ok = match (scope, claims.get("scope")) {
+        (Scope::Download, Some(given)) => given == "download",
+        (Scope::Upload, Some(given)) => given == "upload",
+        (Scope::Download, None) => !claims.contains_key("upsert"),
+        (Scope::Upload, None) => claims.contains_key("upsert"),
     };
-    if !scope_ok || claims.get("url").and_then(Value::as_str) != Some(url) {
+    if !scope_ok {
+        return Err(StorageError::wrong_scope(if scope == Scope::Upload { "upload" } else { "download" }));
+    }
+    if claims.get("url").and_then(Value::as_str) != Some(url) {
         return Err(StorageError::invalid_signature());
     }
-    Ok(claims.get("exp").and_then(Value::as_u64).unwrap_or(0))
+    Ok(claims)
 }
 
 /// jose's `jwtVerify` with an HMAC secret: any HS algorithm, `exp`/`nbf` checked when present, no

@@ -1,18 +1,12 @@
 //! Buckets live where Supabase keeps them, in `storage.buckets` (the project's migrations insert
-//! `images` and `public-images`), read per request; `POST /bucket`, `GET /bucket[/{id}]`.
+//! `images` and `public-images`), read per request: a bucket's row, its size and MIME limits,
+//! and the parsing of those limits on create and update (routes in `bucket_routes`).
 
-use std::sync::Arc;
-
-use axum::Json;
-use axum::body::Bytes;
-use axum::extract::{Path, State};
-use axum::response::{IntoResponse, Response};
-use http::{HeaderMap, Method};
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::App;
 use super::error::StorageError;
-use super::{App, auth, store};
 
 /// The project-wide upload limit (Free plan: 50 MB); a bucket's own limit can only lower it.
 pub const GLOBAL_FILE_SIZE_LIMIT: u64 = 50 * 1024 * 1024;
@@ -35,16 +29,19 @@ impl Bucket {
         own.map_or(GLOBAL_FILE_SIZE_LIMIT, |n| n.min(GLOBAL_FILE_SIZE_LIMIT))
     }
 
-    /// `allowed_mime_types` entries match exactly or as `type/*` (`storage/uploader.ts`).
+    /// `allowed_mime_types` entries match as `type/*` or exactly, case and parameters included:
+    /// `text/plain;charset=UTF-8` is not `text/plain` (storage `uploader.ts validateMimeType`).
     pub fn check_mime(&self, mime: &str) -> Result<(), StorageError> {
         let Some(allowed) = self.allowed_mime_types.as_ref().filter(|list| !list.is_empty()) else { return Ok(()) };
-        let essence = mime.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-        let wildcard = format!("{}/*", essence.split('/').next().unwrap_or_default());
-        if allowed.iter().any(|a| a.eq_ignore_ascii_case(&essence) || a.eq_ignore_ascii_case(&wildcard)) {
-            Ok(())
-        } else {
-            Err(StorageError::invalid_mime(&essence))
-        }
+        let mut requested = mime.split('/');
+        let (Some(kind), Some(sub)) = (requested.next(), requested.next()) else {
+            return Err(StorageError::invalid_mime(mime));
+        };
+        let matches = allowed.iter().any(|entry| {
+            let mut parts = entry.split('/');
+            parts.next() == Some(kind) && parts.next().is_some_and(|s| s == "*" || s == sub)
+        });
+        if matches { Ok(()) } else { Err(StorageError::invalid_mime(mime)) }
     }
 }
 
@@ -54,106 +51,90 @@ pub async fn find(app: &App, id: &str) -> Result<Bucket, StorageError> {
     serde_json::from_value(row).map_err(StorageError::internal)
 }
 
+/// Renders a `storage.buckets` row `b` as Storage's bucket routes do (the columns every Storage
+/// schema version has; times in ISO 8601 UTC).
+pub const BUCKET: &str = "jsonb_build_object(
+    'id', b.id, 'name', b.name, 'owner', b.owner, 'public', b.public,
+    'file_size_limit', b.file_size_limit, 'allowed_mime_types', b.allowed_mime_types,
+    'created_at', to_char(b.created_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+    'updated_at', to_char(b.updated_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'))";
+
 /// The `storage.buckets` row `id` as Storage renders it.
-async fn row(app: &App, id: &str) -> Result<Option<Value>, StorageError> {
+pub async fn row(app: &App, id: &str) -> Result<Option<Value>, StorageError> {
     let client = app.pool.get().await.map_err(StorageError::internal)?;
-    let sql = "select to_jsonb(b) from storage.buckets b where b.id = $1";
-    let row = client.query_opt(sql, &[&id]).await.map_err(StorageError::internal)?;
+    let sql = format!("select {BUCKET} from storage.buckets b where b.id = $1");
+    let row = client.query_opt(&sql, &[&id]).await.map_err(StorageError::internal)?;
     Ok(row.map(|row| row.get(0)))
 }
 
-async fn list(app: &App) -> Result<Response, StorageError> {
-    let client = app.pool.get().await.map_err(StorageError::internal)?;
-    let sql = "select coalesce(jsonb_agg(to_jsonb(b) order by b.name), '[]') from storage.buckets b";
-    let row = client.query_one(sql, &[]).await.map_err(StorageError::internal)?;
-    Ok(Json(row.get::<_, Value>(0)).into_response())
-}
-
-/// `GET /bucket` lists, `POST /bucket` creates.
-pub async fn collection(State(app): State<Arc<App>>, method: Method, headers: HeaderMap, body: Bytes) -> Response {
-    let result = async {
-        let caller = auth::require(&headers, &app.jwt_secret)?;
-        // No policies on storage.buckets: other roles see none and create none.
-        match method {
-            Method::GET if caller.is_service() => list(&app).await,
-            Method::GET => Ok(Json(Value::Array(Vec::new())).into_response()),
-            Method::POST if caller.is_service() => create(&app, &body).await,
-            Method::POST => Err(StorageError::rls_denied()),
-            other => Err(StorageError::unimplemented(format!("{other} /bucket"))),
+/// `file_size_limit`: bytes as a whole number, or a string like `5MB`
+/// (`^[0-9]+(\.[0-9]+)?(GB|MB|KB|B)$`, case-insensitive, decimal units, rounded:
+/// storage `parseFileSizeToBytes`); never above the project-wide limit (`parseMaxSizeLimit`).
+pub fn size_limit(value: &Value) -> Result<Option<i64>, StorageError> {
+    let invalid = StorageError::invalid_file_size_limit;
+    let bytes = match value {
+        Value::Null => return Ok(None),
+        Value::Number(n) => n.as_i64().filter(|n| *n >= 0).ok_or_else(invalid)?,
+        Value::String(text) => {
+            let text = text.to_ascii_uppercase();
+            let split = text.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(invalid)?;
+            let (number, unit) = text.split_at(split);
+            let factor = match unit {
+                "GB" => 1e9,
+                "MB" => 1e6,
+                "KB" => 1e3,
+                "B" => 1.0,
+                _ => return Err(invalid()),
+            };
+            let digits = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_digit());
+            let well_formed = match number.split_once('.') {
+                Some((whole, fraction)) => digits(whole) && digits(fraction),
+                None => digits(number),
+            };
+            let number: f64 = number.parse().ok().filter(|_| well_formed).ok_or_else(invalid)?;
+            (number * factor).round() as i64
         }
-    };
-    result.await.unwrap_or_else(IntoResponse::into_response)
-}
-
-/// `GET /bucket/{id}`.
-pub async fn one(State(app): State<Arc<App>>, method: Method, Path(id): Path<String>, headers: HeaderMap) -> Response {
-    let result = async {
-        let caller = auth::require(&headers, &app.jwt_secret)?;
-        if method != Method::GET {
-            return Err(StorageError::unimplemented(format!("{method} /bucket/{{id}}")));
-        }
-        if !caller.is_service() {
-            return Err(StorageError::no_such_bucket());
-        }
-        let bucket = row(&app, &id).await?.ok_or_else(StorageError::no_such_bucket)?;
-        Ok(Json(bucket).into_response())
-    };
-    result.await.unwrap_or_else(IntoResponse::into_response)
-}
-
-#[derive(Deserialize)]
-struct NewBucket {
-    name: String,
-    id: Option<String>,
-    #[serde(default)]
-    public: bool,
-    file_size_limit: Option<Value>,
-    allowed_mime_types: Option<Vec<String>>,
-}
-
-async fn create(app: &App, body: &[u8]) -> Result<Response, StorageError> {
-    let new: NewBucket = serde_json::from_slice(body)
-        .map_err(|e| StorageError::invalid_request(format!("body must be a bucket: {e}")))?;
-    let id = new.id.clone().unwrap_or_else(|| new.name.clone());
-    if !store::valid_bucket_name(&new.name) || !store::valid_bucket_name(&id) {
-        return Err(StorageError::invalid_bucket_name());
-    }
-    let limit = new.file_size_limit.as_ref().map(size_limit).transpose()?;
-    let client = app.pool.get().await.map_err(StorageError::internal)?;
-    let inserted = client
-        .query(
-            "insert into storage.buckets (id, name, public, file_size_limit, allowed_mime_types)
-             values ($1, $2, $3, $4, $5) on conflict do nothing returning id",
-            &[&id, &new.name, &new.public, &limit, &new.allowed_mime_types],
-        )
-        .await
-        .map_err(StorageError::internal)?;
-    if inserted.is_empty() {
-        return Err(StorageError::bucket_exists());
-    }
-    Ok(Json(serde_json::json!({ "name": new.name })).into_response())
-}
-
-/// `file_size_limit`: bytes as a number, or a string like `5MB` (`^\d+(\.\d+)?(GB|MB|KB|B)$`,
-/// decimal units, rounded: storage `parseFileSizeToBytes`).
-fn size_limit(value: &Value) -> Result<i64, StorageError> {
-    let invalid = || StorageError::invalid_request("file_size_limit must be a number of bytes or like \"5MB\"");
-    if let Some(n) = value.as_i64() {
-        return Ok(n);
-    }
-    let text = value.as_str().ok_or_else(invalid)?.to_ascii_uppercase();
-    let split = text.find(|c: char| c.is_ascii_alphabetic()).ok_or_else(invalid)?;
-    let (number, unit) = text.split_at(split);
-    let factor = match unit {
-        "GB" => 1e9,
-        "MB" => 1e6,
-        "KB" => 1e3,
-        "B" => 1.0,
         _ => return Err(invalid()),
     };
-    if !number.starts_with(|c: char| c.is_ascii_digit()) {
-        return Err(invalid());
+    if u64::try_from(bytes).is_ok_and(|b| b > GLOBAL_FILE_SIZE_LIMIT) {
+        return Err(StorageError::too_large());
     }
-    let number: f64 = number.parse().map_err(|_| invalid())?;
-    Ok((number * factor).round() as i64)
+    Ok(Some(bytes))
+}
+
+/// `allowed_mime_types` entries (`Storage.validateMimeType`): `type/subtype` with an optional
+/// charset, or anything ending in `*`; empty entries are dropped, as the routes do.
+pub fn mime_types(value: &Value) -> Result<Option<Vec<String>>, StorageError> {
+    let Some(list) = value.as_array() else {
+        return match value {
+            Value::Null => Ok(None),
+            _ => Err(StorageError::invalid_request("body/allowed_mime_types must be array")),
+        };
+    };
+    let mut types = Vec::new();
+    for entry in list {
+        let text =
+            entry.as_str().ok_or_else(|| StorageError::invalid_request("body/allowed_mime_types must be strings"))?;
+        if text.is_empty() {
+            continue;
+        }
+        if text.len() > 1000 || !(text.ends_with('*') || valid_mime(text)) {
+            return Err(StorageError::invalid_mime(text));
+        }
+        types.push(text.to_owned());
+    }
+    Ok(Some(types))
+}
+
+fn valid_mime(text: &str) -> bool {
+    let token = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || "-+.".contains(c));
+    let (essence, charset) = match text.split_once(';') {
+        Some((essence, rest)) => (essence, Some(rest.trim_start())),
+        None => (text, None),
+    };
+    let charset_ok = charset.is_none_or(|c| {
+        c.strip_prefix("charset=")
+            .is_some_and(|v| !v.is_empty() && v.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-'))
+    });
+    essence.split_once('/').is_some_and(|(kind, sub)| token(kind) && token(sub)) && charset_ok
 }

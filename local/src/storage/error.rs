@@ -38,8 +38,35 @@ impl StorageError {
         Self::new(409, "BucketAlreadyExists", "Duplicate", "The resource already exists")
     }
 
+    /// Moving onto an existing key: the unique index answers, not the uploader.
+    pub fn resource_exists() -> Self {
+        Self::new(409, "ResourceAlreadyExists", "Duplicate", "The resource already exists")
+    }
+
+    /// `DELETE /bucket/{id}` while objects remain (storage `ERRORS.BucketNotEmpty`).
+    pub fn bucket_not_empty() -> Self {
+        Self::new(409, "ResourceNotEmpty", "ResourceNotEmpty", "The bucket you tried to delete is not empty")
+    }
+
+    /// A row pointed at a bucket that does not exist (the foreign key of `storage.objects`).
+    pub fn related_not_found() -> Self {
+        Self::new(404, "InvalidRequest", "InvalidRequest", "The related resource does not exist")
+    }
+
+    /// A bucket update that changes nothing, or an upload without a file.
+    pub fn no_content() -> Self {
+        Self::new(400, "InvalidRequest", "InvalidRequest", "No content provided")
+    }
+
     pub fn access_denied(message: impl Into<String>) -> Self {
         Self::new(403, "AccessDenied", "Unauthorized", message)
+    }
+
+    /// Routes reserved to `service_role` (`POST /bucket/{id}/empty`): a real 403.
+    pub fn invalid_role() -> Self {
+        let mut err = Self::access_denied("Access denied: Invalid role");
+        err.transport = Some(StatusCode::FORBIDDEN);
+        err
     }
 
     /// What row-level security says to a role without policies on `storage.objects` (all but
@@ -72,9 +99,21 @@ impl StorageError {
         Self::new(400, "InvalidSignature", "InvalidSignature", "Invalid signature")
     }
 
-    /// A request that breaks the route's schema (fastify validation in the real server).
+    /// A signed-URL token of the other kind (an upload token on a download URL, or back).
+    pub fn wrong_scope(scope: &str) -> Self {
+        Self::new(400, "InvalidSignature", "InvalidSignature", format!("Token is not scoped for {scope}"))
+    }
+
+    /// A `file_size_limit` that is neither bytes nor like `20MB` (storage `InvalidFileSizeLimit`).
+    pub fn invalid_file_size_limit() -> Self {
+        let message = "Invalid file size format, hint: use 20GB / 20MB / 30KB / 3B";
+        Self::new(400, "InvalidRequest", "InvalidRequest", message)
+    }
+
+    /// A request that breaks the route's schema: fastify's validation error, whose `error` is the
+    /// thrown `Error`'s name (storage `src/http/error-handler.ts`).
     pub fn invalid_request(message: impl Into<String>) -> Self {
-        Self::new(400, "InvalidRequest", "Bad Request", message)
+        Self::new(400, "InvalidRequest", "Error", message)
     }
 
     /// Something the real Storage has that this stand-in does not: said plainly, never faked.

@@ -1,29 +1,39 @@
-//! A Supabase-Storage-compatible server for `/storage/v1`, objects on a directory, buckets in
-//! PostgreSQL's `storage.buckets`, errors in Storage's legacy shape.
+//! A Supabase-Storage-compatible server for `/storage/v1`, objects on a directory, buckets and
+//! the object catalogue in PostgreSQL's `storage.buckets` / `storage.objects`, errors in
+//! Storage's legacy shape.
 //!
 //! Layout (one request flows top to bottom):
-//! - [`auth`]: the caller's JWT (service key or user token) → role; signed-URL tokens.
-//! - [`buckets`]: bucket rows, their size and MIME limits; `POST /bucket`, `GET /bucket[/{id}]`.
-//! - [`objects`]: upload, delete (one and many), copy; [`list`]: `POST /object/list/{bucket}`.
+//! - [`auth`]: the caller's JWT (service key or user token) → role and owner; signed-URL tokens.
+//! - [`bucket_routes`]: `/bucket…` (list, get, create, update, empty, delete); [`buckets`]: a
+//!   bucket's row, its size and MIME limits.
+//! - [`upload`] (with [`multipart`]): uploads, plain and signed; [`objects`]: the object route,
+//!   delete one and many; [`transfer`]: copy and move; [`list`]: `POST /object/list/{bucket}`;
+//!   [`info`]: `GET /object/info/…`.
 //! - [`sign`]: single and batch signing, and serving a signed URL.
 //! - [`serve`]: download responses: headers, `?download`, 304, ranges.
-//! - [`store`]: the directory: bytes and a metadata sidecar per object; key validation.
-//! - [`catalog`]: the `storage.objects` row of each object, mirrored from its sidecar.
+//! - [`store`]: the directory: bytes and a metadata sidecar ([`meta`]) per object; key validation.
+//! - [`catalog`]: the `storage.objects` row of each object, written as Storage writes it.
 //! - [`error`]: the one error type and its body.
 //!
-//! Knowingly left out (answered with a 400 InvalidRequest saying so): multipart and resumable
-//! (TUS) uploads, signed upload URLs, `/object/info`, `/object/move`, bucket update/empty/delete,
-//! S3 protocol. Image transformations answer the hosted Free plan's 403 FeatureNotEnabled.
+//! Knowingly left out (answered with a 400 InvalidRequest saying so): resumable (TUS) uploads,
+//! `list-v2`, object versions, analytics and vector buckets, S3 protocol, CDN purges. Image
+//! transformations answer the hosted Free plan's 403 FeatureNotEnabled.
 
 mod auth;
+mod bucket_routes;
 mod buckets;
 mod catalog;
 mod error;
+mod info;
 mod list;
+mod meta;
+mod multipart;
 mod objects;
 mod serve;
 mod sign;
 mod store;
+mod transfer;
+mod upload;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -58,17 +68,22 @@ pub fn router(pool: deadpool_postgres::Pool, settings: Settings) -> Router {
     Router::new()
         .route("/object/sign/{bucket}", any(sign::batch))
         .route("/object/sign/{bucket}/{*path}", any(sign::object))
+        .route("/object/upload/sign/{bucket}/{*path}", any(upload::signed))
         .route("/object/public/{bucket}/{*path}", any(serve::public))
         .route("/object/authenticated/{bucket}/{*path}", any(serve::authenticated))
+        .route("/object/info/public/{bucket}/{*path}", any(info::public))
+        .route("/object/info/authenticated/{bucket}/{*path}", any(info::authenticated))
+        .route("/object/info/{bucket}/{*path}", any(info::info))
         .route("/object/list/{bucket}", any(list::list))
-        .route("/object/copy", any(objects::copy))
-        .route("/object/move", any(unimplemented))
-        .route("/object/info/{*rest}", any(unimplemented))
-        .route("/object/upload/sign/{*rest}", any(unimplemented))
+        // Without this route the bucket "list-v2" would be looked up.
+        .route("/object/list-v2/{bucket}", any(unimplemented))
+        .route("/object/copy", any(transfer::copy))
+        .route("/object/move", any(transfer::r#move))
         .route("/object/{bucket}", any(objects::delete_many))
         .route("/object/{bucket}/{*path}", any(objects::object))
-        .route("/bucket", any(buckets::collection))
-        .route("/bucket/{id}", any(buckets::one))
+        .route("/bucket", any(bucket_routes::collection))
+        .route("/bucket/{id}", any(bucket_routes::one))
+        .route("/bucket/{id}/empty", any(bucket_routes::empty))
         .route("/render/image/{*rest}", any(render))
         .fallback(unimplemented)
         .with_state(app)

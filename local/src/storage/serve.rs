@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, Method, StatusCode, header};
-use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::error::StorageError;
 use super::store::Meta;
@@ -59,8 +59,9 @@ pub async fn authenticated(
     result.await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// A read by `caller`: public buckets are read as superuser, private ones under RLS, where only
-/// `service_role` sees objects (no policies on `storage.objects`).
+/// A read by `caller` (`getObject.ts`): without one only public buckets exist; public buckets are
+/// read as superuser, private ones under RLS, where only `service_role` sees objects (no
+/// policies on `storage.objects`).
 pub async fn read(
     app: &App,
     caller: Option<auth::Caller>,
@@ -70,8 +71,11 @@ pub async fn read(
     headers: &HeaderMap,
 ) -> Result<Response, StorageError> {
     let found = buckets::find(app, bucket).await?;
-    if !found.is_public() && !caller.is_some_and(|c| c.is_service()) {
-        return Err(StorageError::no_such_key());
+    match caller {
+        _ if found.is_public() => {}
+        None => return Err(StorageError::no_such_bucket()),
+        Some(caller) if !caller.is_service() => return Err(StorageError::no_such_key()),
+        Some(_) => {}
     }
     object(app, bucket, key, query, headers, Freshness::Stored).await
 }
@@ -125,12 +129,25 @@ fn describe(headers: &mut HeaderMap, meta: &Meta, freshness: Freshness, download
     }
 }
 
-/// `attachment;` alone, or with the name both plain-encoded and RFC 5987-encoded, as Storage does.
+/// What `encodeURIComponent` escapes: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )`.
+const URI_COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
+/// `attachment;` alone, or with the name `encodeURIComponent`-ed twice over, as plain and RFC
+/// 5987 parameters (storage `renderer.ts handleDownload`).
 fn disposition(name: &str) -> String {
     if name.is_empty() {
         return "attachment;".into();
     }
-    let encoded = utf8_percent_encode(name, NON_ALPHANUMERIC).to_string();
+    let encoded = utf8_percent_encode(name, URI_COMPONENT).to_string();
     format!("attachment; filename={encoded}; filename*=UTF-8''{encoded}")
 }
 

@@ -111,7 +111,9 @@ async fn fetch(
     let token = query
         .get("token")
         .ok_or_else(|| StorageError::invalid_request("querystring must have required property 'token'"))?;
-    let exp = auth::verify_signed(&app.jwt_secret, token, &format!("{bucket}/{key}"))?;
+    let url = format!("{bucket}/{key}");
+    let claims = auth::verify_signed(&app.jwt_secret, token, &url, auth::Scope::Download)?;
+    let exp = claims.get("exp").and_then(Value::as_u64).unwrap_or(0);
     serve::object(app, bucket, key, query, headers, Freshness::Until(exp)).await
 }
 

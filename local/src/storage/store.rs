@@ -7,53 +7,13 @@ use std::path::{Path, PathBuf};
 
 use bytes::Bytes;
 use deadpool_postgres::Pool;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::Value;
 use tokio::sync::Mutex;
 
 use super::catalog;
 use super::error::StorageError;
-
-/// What Storage records about an object (its `metadata` column, plus identity and times).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub struct Meta {
-    pub id: String,
-    pub content_type: String,
-    pub cache_control: String,
-    /// Quoted, like S3's: the MD5 of the bytes.
-    pub etag: String,
-    pub size: u64,
-    /// Unix milliseconds.
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-impl Meta {
-    /// The `metadata` object Storage returns in lists and deletes.
-    pub fn json(&self) -> Value {
-        json!({
-            "eTag": self.etag, "size": self.size, "mimetype": self.content_type,
-            "cacheControl": self.cache_control, "lastModified": rfc3339(self.updated_at),
-            "contentLength": self.size, "httpStatusCode": 200,
-        })
-    }
-
-    /// A `storage.objects` row as Storage renders it.
-    pub fn row(&self, bucket: &str, name: &str) -> Value {
-        json!({
-            "name": name, "bucket_id": bucket, "id": self.id, "owner": null, "metadata": self.json(),
-            "created_at": rfc3339(self.created_at), "updated_at": rfc3339(self.updated_at),
-            "last_accessed_at": rfc3339(self.updated_at),
-        })
-    }
-}
-
-/// How a new object's content is described on upload.
-pub struct Content {
-    pub bytes: Bytes,
-    pub content_type: String,
-    pub cache_control: String,
-}
+use super::meta::etag;
+pub use super::meta::{Content, Meta, now_millis, rfc3339};
 
 pub struct Store {
     root: PathBuf,
@@ -126,45 +86,85 @@ impl Store {
             cache_control: content.cache_control,
             created_at: existing.as_ref().map_or(now, |m| m.created_at),
             updated_at: now,
+            version: Some(uuid::Uuid::new_v4().to_string()),
+            owner: content.owner,
+            user_metadata: content.user_metadata,
         };
         self.put(bucket, key, &content.bytes, &meta).await?;
+        catalog::record(&self.pool, bucket, key, &meta).await?;
         Ok(meta)
     }
 
-    /// Copies an object's bytes and metadata under a new id; `None` when the source is missing.
-    pub async fn copy(&self, from: (&str, &str), to: (&str, &str), upsert: bool) -> Result<Option<Meta>, StorageError> {
+    /// Copies an object's bytes and record (`copyObject` with `copyMetadata`); an overwritten
+    /// destination keeps its id, as the upsert of its row does. The row as stored; `None` when
+    /// the source is missing.
+    /// `shape` sets what the copy does not take from the source (owner, edited metadata).
+    pub async fn copy(
+        &self,
+        from: (&str, &str),
+        to: (&str, &str),
+        upsert: bool,
+        shape: impl FnOnce(Meta) -> Meta,
+    ) -> Result<Option<Value>, StorageError> {
         let Some((source, bytes)) = self.read(from.0, from.1).await? else { return Ok(None) };
-        let content = Content { bytes, content_type: source.content_type, cache_control: source.cache_control };
         let _serial = self.writes.lock().await;
-        if self.meta(to.0, to.1).await?.is_some() && !upsert {
+        let existing = self.meta(to.0, to.1).await?;
+        if existing.is_some() && !upsert {
             return Err(StorageError::key_exists());
         }
         let now = now_millis();
-        let meta = Meta {
-            id: uuid::Uuid::new_v4().to_string(),
-            etag: source.etag,
-            size: source.size,
-            content_type: content.content_type,
-            cache_control: content.cache_control,
-            created_at: now,
+        let meta = shape(Meta {
+            id: existing.as_ref().map_or_else(|| uuid::Uuid::new_v4().to_string(), |m| m.id.clone()),
+            created_at: existing.as_ref().map_or(now, |m| m.created_at),
             updated_at: now,
-        };
-        self.put(to.0, to.1, &content.bytes, &meta).await?;
+            version: Some(uuid::Uuid::new_v4().to_string()),
+            ..source
+        });
+        self.put(to.0, to.1, &bytes, &meta).await?;
+        catalog::record(&self.pool, to.0, to.1, &meta).await.map(Some)
+    }
+
+    /// Moves an object, keeping its id and giving it a new version (`moveObject`); refuses an
+    /// existing destination. The moved record; `None` when the source is missing.
+    pub async fn rename(
+        &self,
+        from: (&str, &str),
+        to: (&str, &str),
+        owner: Option<String>,
+    ) -> Result<Option<Meta>, StorageError> {
+        let _serial = self.writes.lock().await;
+        let Some(source) = self.meta(from.0, from.1).await? else { return Ok(None) };
+        if from == to {
+            return Ok(Some(source));
+        }
+        if self.meta(to.0, to.1).await?.is_some() {
+            return Err(StorageError::resource_exists());
+        }
+        let bytes = tokio::fs::read(Self::object_file(&self.root, from.0, from.1)).await?;
+        let meta = Meta { version: Some(uuid::Uuid::new_v4().to_string()), owner, updated_at: now_millis(), ..source };
+        self.put(to.0, to.1, &bytes, &meta).await?;
+        catalog::rename(&self.pool, from, to, &meta).await?;
+        self.remove_files(from.0, from.1).await?;
         Ok(Some(meta))
     }
 
-    /// Removes an object; returns what it was, `None` when there was none.
-    pub async fn delete(&self, bucket: &str, key: &str) -> Result<Option<Meta>, StorageError> {
+    /// Removes an object; returns its row as it was (`RETURNING *`), `None` when there was none.
+    pub async fn delete(&self, bucket: &str, key: &str) -> Result<Option<Value>, StorageError> {
         let _serial = self.writes.lock().await;
         let Some(meta) = self.meta(bucket, key).await? else { return Ok(None) };
+        self.remove_files(bucket, key).await?;
+        let row = catalog::forget(&self.pool, bucket, key).await?;
+        Ok(Some(row.unwrap_or_else(|| meta.row(bucket, key))))
+    }
+
+    async fn remove_files(&self, bucket: &str, key: &str) -> Result<(), StorageError> {
         let meta_file = self.meta_file(bucket, key);
         tokio::fs::remove_file(&meta_file).await?;
         let object_file = Self::object_file(&self.root, bucket, key);
         tokio::fs::remove_file(&object_file).await?;
         prune(&meta_file, &self.root.join("metadata").join(bucket)).await;
         prune(&object_file, &self.root.join("objects").join(bucket)).await;
-        catalog::forget(&self.pool, bucket, key).await?;
-        Ok(Some(meta))
+        Ok(())
     }
 
     /// Every object of `bucket` as `(name, meta)`, in name order.
@@ -196,12 +196,11 @@ impl Store {
     }
 
     /// Bytes first, then the sidecar, each through a temporary file and a rename: a crash leaves
-    /// at worst orphan bytes, never a record without its bytes.
+    /// at worst orphan bytes, never a record without its bytes. The caller writes the row next.
     async fn put(&self, bucket: &str, key: &str, bytes: &[u8], meta: &Meta) -> Result<(), StorageError> {
         let sidecar = serde_json::to_vec(meta).map_err(StorageError::internal)?;
         replace(&Self::object_file(&self.root, bucket, key), bytes).await?;
-        replace(&self.meta_file(bucket, key), &sidecar).await?;
-        catalog::record(&self.pool, bucket, key, meta).await
+        replace(&self.meta_file(bucket, key), &sidecar).await
     }
 }
 
@@ -241,23 +240,6 @@ fn object_name(base: &Path, sidecar: &Path) -> Option<String> {
 
 fn is_missing(err: &std::io::Error) -> bool {
     matches!(err.kind(), std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory)
-}
-
-fn etag(bytes: &[u8]) -> String {
-    use md5::Digest;
-    let digest = md5::Md5::digest(bytes);
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("\"{hex}\"")
-}
-
-pub fn now_millis() -> i64 {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
-    now.map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
-pub fn rfc3339(millis: i64) -> String {
-    let at = time::OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000);
-    at.ok().and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok()).unwrap_or_default()
 }
 
 /// Storage's key rule (`storage/limits.ts`), plus what a directory needs: no empty, `.` or `..`
