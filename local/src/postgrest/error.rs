@@ -33,7 +33,7 @@ pub enum ApiError {
     Singular { rows: i64 },
     /// 404 PGRST202: no function of that name accepts that set of arguments.
     #[error("{message}")]
-    NoFunction { message: String, details: String },
+    NoFunction { message: String, details: String, hint: Option<String> },
     /// 300 PGRST203: several overloads accept that set of arguments.
     #[error("{message}")]
     Overloaded { message: String },
@@ -42,7 +42,13 @@ pub enum ApiError {
     NoColumn { column: String, table: String },
     /// 404 PGRST205: the table is not in the exposed schema.
     #[error("Could not find the table '{schema}.{table}' in the schema cache")]
-    NoTable { schema: String, table: String },
+    NoTable { schema: String, table: String, hint: Option<String> },
+    /// 400 PGRST124: `max-affected` with `handling=strict`, and more rows were affected.
+    #[error("Query result exceeds max-affected preference constraint")]
+    MaxAffected(i64),
+    /// 400 PGRST128: `max-affected` with `handling=strict` on a function that returns one value.
+    #[error("Function must return SETOF or TABLE when max-affected preference is used with handling=strict")]
+    MaxAffectedSingle,
     /// 401 PGRST301 (decoding) or PGRST303 (claims): the bearer JWT was refused.
     #[error("{message}")]
     Jwt { code: &'static str, message: &'static str, details: Option<&'static str> },
@@ -80,6 +86,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         let code = match self {
             Self::Query { .. } | Self::Body(_) | Self::NoColumn { .. } | Self::Strict(_) => 400,
+            Self::MaxAffected(_) | Self::MaxAffectedSingle => 400,
             Self::RpcMethod(_) => 405,
             Self::Range { .. } => 416,
             Self::Schema { .. } | Self::MediaType(_) | Self::Singular { .. } => 406,
@@ -99,6 +106,8 @@ impl ApiError {
             Self::Body(_) => "PGRST102",
             Self::Range { .. } => "PGRST103",
             Self::Strict(_) => "PGRST122",
+            Self::MaxAffected(_) => "PGRST124",
+            Self::MaxAffectedSingle => "PGRST128",
             Self::Schema { .. } => "PGRST106",
             Self::MediaType(_) => "PGRST107",
             Self::Singular { .. } => "PGRST116",
@@ -123,7 +132,9 @@ impl ApiError {
                 (Value::Null, json!(format!("Only the following schemas are exposed: {exposed}")))
             }
             Self::Singular { rows } => (json!(format!("The result contains {rows} rows")), Value::Null),
-            Self::NoFunction { details, .. } => (json!(details), Value::Null),
+            Self::NoFunction { details, hint, .. } => (json!(details), json!(hint)),
+            Self::NoTable { hint, .. } => (Value::Null, json!(hint)),
+            Self::MaxAffected(rows) => (json!(format!("The query affects {rows} rows")), Value::Null),
             Self::Overloaded { .. } => (
                 Value::Null,
                 json!(

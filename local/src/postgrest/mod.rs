@@ -3,21 +3,27 @@
 //! Layout (one request flows top to bottom):
 //! - [`handler`]: the axum entry point: a request becomes a [`handler::Request`] and is dispatched.
 //! - [`auth`] and [`jwt`]: the gateway's `apikey` check and the bearer JWT → role and claims.
-//! - [`headers`]: `Accept`, `Prefer`, `Range` and the `Accept-Profile`/`Content-Profile` check.
+//! - [`headers`]: `Accept`, `Range` and the `Accept-Profile`/`Content-Profile` check.
+//! - [`prefer`]: the `Prefer` header and the `Preference-Applied` echo.
 //! - [`query`], [`filter`], [`select`]: the query string → parsed select list, filters and order.
-//! - [`schema`]: catalog lookups (tables, primary keys, functions), cached per server.
+//! - [`schema`]: catalog lookups (tables, primary keys, functions), cached per server; [`fuzzy`]
+//!   picks the closest name for the "Perhaps you meant …" hints.
 //! - [`sql`]: rendering parsed pieces as SQL text: quoted identifiers, literals, conditions.
-//! - [`tx`]: one transaction per request with PostgREST's `set_config` prelude.
+//! - [`tx`]: one transaction per request with PostgREST's `set_config` prelude; [`exec`] runs a
+//!   planned statement in it (time zone, strict preferences, planned counts, max-affected).
 //! - [`read`], [`write`], [`rpc`]: the statements for GET, POST/PATCH/DELETE and `/rpc/{fn}`.
 //! - [`response`]: Content-Range, status and headers of a successful answer.
 //! - [`error`]: the one error type, its SQLSTATE → HTTP mapping and the error body.
 
 mod auth;
 mod error;
+mod exec;
 mod filter;
+mod fuzzy;
 mod handler;
 mod headers;
 mod jwt;
+mod prefer;
 mod query;
 mod read;
 mod response;

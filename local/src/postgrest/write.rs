@@ -3,7 +3,8 @@
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::headers::{Prefer, Return, Shape};
+use super::headers::Shape;
+use super::prefer::{Prefer, Return};
 use super::query::QueryParams;
 use super::read::{body_sql, envelope};
 use super::schema::Table;
@@ -84,12 +85,13 @@ impl Target<'_> {
     }
 }
 
-/// `INSERT … SELECT cols FROM json_populate_recordset(…)`: absent columns get their DEFAULT.
+/// `INSERT … SELECT cols FROM json_populate_recordset(…)`: the inserted columns are the payload's
+/// keys (or `?columns=`), so the others get their DEFAULT; with `columns`, a row lacking one of them
+/// inserts NULL there, or the column DEFAULT under `Prefer: missing=default`.
 pub fn insert(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
-    let (keys, json) = rows_payload(body)?;
-    target.check_columns(&keys)?;
+    let payload = Payload::read(target, body)?;
     let qualified = target.qualified()?;
-    let columns: Vec<String> = keys.iter().map(|k| sql::ident(k)).collect::<Result<_, _>>()?;
+    let columns: Vec<String> = payload.keys.iter().map(|k| sql::ident(k)).collect::<Result<_, _>>()?;
     let from_body: Vec<String> = columns.iter().map(|c| format!("pgrst_body.{c}")).collect();
     let conflict_columns = match &target.params.on_conflict {
         Some(columns) => columns.clone(),
@@ -115,15 +117,15 @@ pub fn insert(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
     };
     let column_list = if columns.is_empty() { String::new() } else { format!("({})", columns.join(", ")) };
     let cte = format!(
-        "INSERT INTO {qualified} AS {alias}{column_list} SELECT {} FROM \
-         json_populate_recordset(NULL::{qualified}, $1::text::json) AS pgrst_body{conflict}{}",
+        "INSERT INTO {qualified} AS {alias}{column_list} SELECT {} FROM {}{conflict}{}",
         from_body.join(", "),
+        payload.source(target)?,
         target.returning(&inserted)?,
     );
     let count_inserted = "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)";
     Ok(Statement {
         sql: target.finish(&cte, count_inserted)?,
-        json: Some(json),
+        json: Some(payload.json),
         resolution_applied: resolution.is_some(),
     })
 }
@@ -131,33 +133,39 @@ pub fn insert(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
 /// `UPDATE … SET c = pgrst_body.c FROM json_populate_record(…)`; `{}` changes nothing.
 pub fn update(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
     target.require_filter("UPDATE")?;
-    let object = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => object,
-        Ok(Value::Array(_)) => return Err(ApiError::unsupported("PATCH with a JSON array body")),
-        _ => return Err(ApiError::Body("Empty or invalid json")),
+    let payload = match &target.params.columns {
+        Some(_) => Payload::read(target, body)?,
+        None => match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(object)) => {
+                target.check_columns(object.keys())?;
+                let keys = object.keys().cloned().collect();
+                Payload { keys, json: String::from_utf8_lossy(body).into_owned(), object: true }
+            }
+            Ok(Value::Array(_)) => return Err(ApiError::unsupported("PATCH with a JSON array body")),
+            _ => return Err(ApiError::Body("Empty or invalid json")),
+        },
     };
-    target.check_columns(object.keys())?;
     let qualified = target.qualified()?;
     let alias = sql::ident(&target.table.name)?;
-    let cte = if object.is_empty() {
+    let cte = if payload.keys.is_empty() {
         format!("SELECT NULL::{qualified} AS pgrst_row, 1 AS pgrst_one WHERE false")
     } else {
-        let sets: Vec<String> = object
-            .keys()
+        let sets: Vec<String> = payload
+            .keys
+            .iter()
             .map(|key| sql::ident(key).map(|c| format!("{c} = pgrst_body.{c}")))
             .collect::<Result<_, _>>()?;
         format!(
-            "UPDATE {qualified} AS {alias} SET {} FROM (SELECT * FROM \
-             json_populate_record(NULL::{qualified}, $1::text::json)) AS pgrst_body{}{}",
+            "UPDATE {qualified} AS {alias} SET {} FROM (SELECT * FROM {}) AS pgrst_body{}{}",
             sets.join(", "),
+            payload.source(target)?,
             where_clause(target)?,
             target.returning("1 AS pgrst_one")?,
         )
     };
-    let json = String::from_utf8_lossy(body).into_owned();
     let sql = target.finish(&cte, "0::bigint")?;
     // `{}` builds no UPDATE, and an unused `$1` would leave its type unknown.
-    let json = (!object.is_empty()).then_some(json);
+    let json = (!payload.keys.is_empty()).then_some(payload.json);
     Ok(Statement { sql, json, resolution_applied: false })
 }
 
@@ -177,6 +185,56 @@ pub fn delete(target: &Target<'_>) -> Result<Statement, ApiError> {
 fn where_clause(target: &Target<'_>) -> Result<String, ApiError> {
     let plain_text = |column: &str| target.table.is_plain_text(column);
     sql::where_clause(&target.table.name, &target.params.conditions, &plain_text)
+}
+
+/// A write's payload: the columns it writes, the JSON text bound as `$1`, and whether it is one
+/// object (else an array of objects).
+struct Payload {
+    keys: Vec<String>,
+    json: String,
+    object: bool,
+}
+
+impl Payload {
+    /// With `?columns=` the body is passed to PostgreSQL unchecked, as PostgREST does (keys outside
+    /// the list are ignored); without it, the keys of an array's objects must all match.
+    fn read(target: &Target<'_>, body: &[u8]) -> Result<Self, ApiError> {
+        if let Some(columns) = &target.params.columns {
+            target.check_columns(columns)?;
+            let json = String::from_utf8_lossy(body).into_owned();
+            let object = json.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{');
+            return Ok(Self { keys: columns.clone(), json, object });
+        }
+        let (keys, json) = rows_payload(body)?;
+        target.check_columns(&keys)?;
+        Ok(Self { keys, json, object: false })
+    }
+
+    /// The rows as `pgrst_body`, typed by the table's row type. Under `Prefer: missing=default`
+    /// each object is first merged over the DEFAULTs of the written columns (PostgREST's
+    /// `jsonb_build_object(defaults) || element`), so only keys it carries override them.
+    fn source(&self, target: &Target<'_>) -> Result<String, ApiError> {
+        let qualified = target.qualified()?;
+        let function = if self.object { "populate_record" } else { "populate_recordset" };
+        if target.prefer.missing_default != Some(true) {
+            return Ok(format!("json_{function}(NULL::{qualified}, $1::text::json) AS pgrst_body"));
+        }
+        let mut defaults = Vec::new();
+        for key in &self.keys {
+            if let Some(default) = target.table.column(key).and_then(|c| c.default.as_ref()) {
+                defaults.push(format!("{}, {default}", sql::literal(key)?));
+            }
+        }
+        let defaults = format!("pg_catalog.jsonb_build_object({})", defaults.join(", "));
+        let merged = match self.object {
+            true => format!("{defaults} || $1::text::jsonb"),
+            false => format!(
+                "(SELECT pg_catalog.jsonb_agg({defaults} || pgrst_elem ORDER BY pgrst_n) \
+                 FROM pg_catalog.jsonb_array_elements($1::text::jsonb) WITH ORDINALITY AS pgrst_e(pgrst_elem, pgrst_n))"
+            ),
+        };
+        Ok(format!("jsonb_{function}(NULL::{qualified}, {merged}) AS pgrst_body"))
+    }
 }
 
 /// An object or an array of objects with identical keys → (keys, JSON array text).
