@@ -41,7 +41,9 @@ impl Count {
 pub enum Echo {
     Read,
     /// POST; `resolution` when the table has a primary key or `on_conflict` was given.
-    Insert { resolution: bool },
+    Insert {
+        resolution: bool,
+    },
     Update,
     Delete,
     Call,

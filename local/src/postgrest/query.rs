@@ -105,7 +105,7 @@ pub fn parse(pairs: &[(String, String)], rpc_args: bool) -> Result<QueryParams, 
 fn parse_columns(value: &str) -> Result<Vec<String>, ApiError> {
     let invalid = || ApiError::Query {
         message: format!("\"failed to parse columns parameter ({value})\" (line 1, column 1)"),
-        details: None,
+        details: value.is_empty().then(|| "unexpected end of input expecting field name (* or [a..z0..9_$])".into()),
     };
     let mut columns = Vec::new();
     for item in value.split(',') {
