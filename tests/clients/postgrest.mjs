@@ -173,6 +173,11 @@ test('errors carry PostgREST codes and hints', async () => {
   assert.equal(column.error.hint, 'Perhaps you meant to reference the column "client_notes.title".');
   const payload = await notes().insert({ title: 'rho', nope: 1 });
   assert.equal(payload.error.code, 'PGRST204');
+  // Embedding is not served; with no foreign key PostgREST itself answers PGRST200.
+  const embed = await notes().select('id, client_tags(name)');
+  assert.equal(embed.status, 400);
+  assert.equal(embed.error.code, 'PGRST200');
+  assert.equal(embed.error.message, "Could not find a relationship between 'client_notes' and 'client_tags' in the schema cache");
   const duplicate = await notes().insert({ title: 'alpha' });
   assert.deepEqual([duplicate.status, duplicate.error.code], [409, '23505']);
 });

@@ -19,7 +19,7 @@ use super::rpc::{self, Args};
 use super::schema::Table;
 use super::select::SelectItem;
 use super::write::{self, Target};
-use super::{App, query, schema, select};
+use super::{App, embed, query, schema, select};
 
 /// What every route reads from a request before planning it.
 pub struct Request {
@@ -91,7 +91,6 @@ async fn table_request(app: &App, request: Request, name: &str) -> Result<Respon
         return Err(ApiError::unsupported(&format!("The {} method", request.method)));
     }
     let params = query::parse(&request.pairs, false)?;
-    let select = select::parse(params.select.as_deref())?;
     let client = app.pool.get().await.map_err(|e| ApiError::Connection(e.to_string()))?;
     let schema = &app.settings.schema;
     let table = app.schema.table(&client, schema, name).await.map_err(|e| ApiError::from_pg(e, false))?;
@@ -100,6 +99,14 @@ async fn table_request(app: &App, request: Request, name: &str) -> Result<Respon
         let hint = super::fuzzy::closest(&all, name).map(|t| format!("Perhaps you meant the table '{schema}.{t}'"));
         return Err(ApiError::NoTable { schema: schema.clone(), table: name.to_owned(), hint });
     };
+    let select = match select::parse(params.select.as_deref()) {
+        Ok(select) => select,
+        Err(refused) => {
+            let text = params.select.as_deref().unwrap_or_default();
+            return Err(embed::select_error(&client, schema, &table.name, text, refused).await?);
+        }
+    };
+    embed::check_params(&params)?;
     let exec = plan_table(app, &request, &table, &params, &select)?;
     exec::run(app, client, &request, exec).await
 }
@@ -174,6 +181,7 @@ async fn rpc_request(app: &App, request: Request, name: &str) -> Result<Response
         return Err(ApiError::MaxAffectedSingle);
     }
     let select = select::parse(params.select.as_deref())?;
+    embed::check_params(&params)?;
     let range = headers::range(&request.headers, &request.method)?;
     let page = Page::new(&params, range, app.settings.max_rows);
     // A function's result is counted exactly for `exact` and `estimated`; `planned` gives no total.

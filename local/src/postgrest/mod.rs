@@ -5,7 +5,8 @@
 //! - [`auth`] and [`jwt`]: the gateway's `apikey` check and the bearer JWT → role and claims.
 //! - [`headers`]: `Accept`, `Range` and the `Accept-Profile`/`Content-Profile` check.
 //! - [`prefer`]: the `Prefer` header and the `Preference-Applied` echo.
-//! - [`query`], [`filter`], [`select`]: the query string → parsed select list, filters and order.
+//! - [`query`], [`filter`], [`select`]: the query string → parsed select list, filters and order;
+//!   [`embed`] answers what embedding would need (not served) with PostgREST's own errors.
 //! - [`schema`]: catalog lookups (tables, primary keys, functions), cached per server; [`fuzzy`]
 //!   picks the closest name for the "Perhaps you meant …" hints.
 //! - [`sql`]: rendering parsed pieces as SQL text: quoted identifiers, literals, conditions.
@@ -16,6 +17,7 @@
 //! - [`error`]: the one error type, its SQLSTATE → HTTP mapping and the error body.
 
 mod auth;
+mod embed;
 mod error;
 mod exec;
 mod filter;

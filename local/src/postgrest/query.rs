@@ -67,6 +67,8 @@ pub struct QueryParams {
     /// `?columns=a,"b c"`: the columns a write takes from its payload, sorted and distinct as
     /// PostgREST keeps them (a set).
     pub columns: Option<Vec<String>>,
+    /// Resources that `rel.col=…`, `rel.order=…` and the like address (embedding is not served).
+    pub embedded: Vec<String>,
     /// Parameters without an operator (only kept when `rpc_args`): function arguments.
     pub args: Vec<(String, String)>,
 }
@@ -91,7 +93,7 @@ pub fn parse(pairs: &[(String, String)], rpc_args: bool) -> Result<QueryParams, 
             }
             "columns" if params.columns.is_none() => params.columns = Some(parse_columns(value)?),
             "columns" => {}
-            _ if is_embedded(key) => return Err(ApiError::unsupported("Embedded resources")),
+            _ if is_embedded(key) => params.embedded.extend(key.split('.').next().map(str::to_owned)),
             _ => classify_filter(&mut params, key, value, rpc_args)?,
         }
     }
