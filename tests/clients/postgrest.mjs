@@ -73,7 +73,7 @@ test('counts: exact, planned and estimated, with and without head', async () => 
   assert.equal(partial.data.length, 2);
 });
 
-test('single, maybeSingle and csv', async () => {
+test('single, maybeSingle, csv and stripNulls', async () => {
   const one = await notes().select('id, title').eq('id', 1).single();
   assert.deepEqual(one.data, { id: 1, title: 'alpha' });
   const many = await notes().select('id').single();
@@ -84,6 +84,8 @@ test('single, maybeSingle and csv', async () => {
   assert.equal(none.data, null);
   const csv = await notes().select('id, title').lt('id', 5).gt('id', 2).order('id').csv();
   assert.equal(csv.data, 'id,title\n3,gamma\n4,"delta, with comma"');
+  const stripped = await notes().select('id, body, meta').in('id', [3, 2]).order('id').stripNulls();
+  assert.deepEqual(stripped.data, [{ id: 2, body: 'lazy dogs sleep', meta: { kind: 'b' } }, { id: 3 }]);
 });
 
 test('insert one row and several with different keys', async () => {

@@ -76,10 +76,8 @@ pub async fn run(
             _ => planned,
         };
     }
-    if let Some(limit) = request.prefer.max_affected().filter(|_| exec.max_affected) {
-        if outcome.rows > limit {
-            return Err(ApiError::MaxAffected(outcome.rows));
-        }
+    if request.prefer.max_affected().is_some_and(|limit| exec.max_affected && outcome.rows > limit) {
+        return Err(ApiError::MaxAffected(outcome.rows));
     }
     let context = Context {
         kind: exec.kind,

@@ -4,12 +4,33 @@ use axum::http::{HeaderMap, Method};
 
 use super::error::ApiError;
 
-/// Whether the client wants the usual JSON array, a single object (`vnd.pgrst.object`) or CSV.
+/// Whether the client wants the usual JSON array, a single object (`vnd.pgrst.object`) or CSV;
+/// `;nulls=stripped` on the `vnd.pgrst` types drops null-valued keys (`json_strip_nulls`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Shape {
     Array,
     Object,
     Csv,
+    StrippedArray,
+    StrippedObject,
+}
+
+impl Shape {
+    /// `vnd.pgrst.object`: exactly one row or 406.
+    pub fn is_object(self) -> bool {
+        matches!(self, Self::Object | Self::StrippedObject)
+    }
+
+    /// The response `Content-Type` (PostgREST `MediaType.toContentType`).
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Array => "application/json; charset=utf-8",
+            Self::Object => "application/vnd.pgrst.object+json; charset=utf-8",
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::StrippedArray => "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8",
+            Self::StrippedObject => "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8",
+        }
+    }
 }
 
 /// `Accept`: the first media type PostgREST could produce wins; none → 406 PGRST107.
@@ -20,12 +41,17 @@ pub fn accept(headers: &HeaderMap) -> Result<Shape, ApiError> {
     }
     let mut requested = Vec::new();
     for value in &values {
-        let media = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let mut parts = value.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let stripped = parts.any(|p| p.replace(' ', "") == "nulls=stripped");
         match media.as_str() {
-            "application/json" | "application/*" | "*/*" | "" | "application/vnd.pgrst.array+json" => {
-                return Ok(Shape::Array);
+            "application/json" | "application/*" | "*/*" | "" => return Ok(Shape::Array),
+            "application/vnd.pgrst.array+json" | "application/vnd.pgrst.array" => {
+                return Ok(if stripped { Shape::StrippedArray } else { Shape::Array });
             }
-            "application/vnd.pgrst.object+json" | "application/vnd.pgrst.object" => return Ok(Shape::Object),
+            "application/vnd.pgrst.object+json" | "application/vnd.pgrst.object" => {
+                return Ok(if stripped { Shape::StrippedObject } else { Shape::Object });
+            }
             "text/csv" => return Ok(Shape::Csv),
             _ => requested.push(media),
         }

@@ -12,7 +12,8 @@
 //! - [`sql`]: rendering parsed pieces as SQL text: quoted identifiers, literals, conditions.
 //! - [`tx`]: one transaction per request with PostgREST's `set_config` prelude; [`exec`] runs a
 //!   planned statement in it (time zone, strict preferences, planned counts, max-affected).
-//! - [`read`], [`write`], [`rpc`]: the statements for GET, POST/PATCH/DELETE and `/rpc/{fn}`.
+//! - [`read`], [`write`] (with [`payload`]), [`rpc`]: the statements for GET/HEAD, POST/PATCH/DELETE
+//!   and `/rpc/{fn}`.
 //! - [`response`]: Content-Range, status and headers of a successful answer.
 //! - [`error`]: the one error type, its SQLSTATE → HTTP mapping and the error body.
 
@@ -25,6 +26,7 @@ mod fuzzy;
 mod handler;
 mod headers;
 mod jwt;
+mod payload;
 mod prefer;
 mod query;
 mod read;

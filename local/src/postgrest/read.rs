@@ -59,6 +59,8 @@ pub fn body_sql(shape: Shape) -> &'static str {
     match shape {
         Shape::Array => "coalesce(pg_catalog.json_agg(pgrst_t), '[]')::text",
         Shape::Object => "coalesce((pg_catalog.json_agg(pgrst_t)->0)::text, 'null')",
+        Shape::StrippedArray => "coalesce(pg_catalog.json_strip_nulls(pg_catalog.json_agg(pgrst_t)), '[]')::text",
+        Shape::StrippedObject => "coalesce(pg_catalog.json_strip_nulls(pg_catalog.json_agg(pgrst_t)->0)::text, 'null')",
         Shape::Csv => {
             "coalesce((SELECT pg_catalog.string_agg(pgrst_k, ',') \
                FROM pg_catalog.json_object_keys(pg_catalog.json_agg(pgrst_t)->0) AS pgrst_k), '') || chr(10) || \

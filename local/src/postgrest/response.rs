@@ -57,7 +57,7 @@ pub struct Context<'a> {
 
 /// The success response, or the error that must roll the transaction back (PGRST116, 416).
 pub fn render(context: &Context<'_>, outcome: Outcome) -> Result<Response, ApiError> {
-    if context.shape == Shape::Object && !matches!(context.kind, Kind::Void) && outcome.rows != 1 {
+    if context.shape.is_object() && !matches!(context.kind, Kind::Void) && outcome.rows != 1 {
         return Err(ApiError::Singular { rows: outcome.rows });
     }
     let counted = context.prefer.count.is_some_and(|c| c.counts_rows());
@@ -83,12 +83,7 @@ pub fn render(context: &Context<'_>, outcome: Outcome) -> Result<Response, ApiEr
     *response.status_mut() = status;
     let headers = response.headers_mut();
     if body.is_some() {
-        let media = match context.shape {
-            Shape::Object => "application/vnd.pgrst.object+json; charset=utf-8",
-            Shape::Array => "application/json; charset=utf-8",
-            Shape::Csv => "text/csv; charset=utf-8",
-        };
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(context.shape.content_type()));
     }
     let location = match &context.kind {
         Kind::Insert { location: Some((table, pk)), .. } if context.prefer.ret == Some(Return::HeadersOnly) => {

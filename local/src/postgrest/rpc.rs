@@ -160,15 +160,23 @@ pub fn statement(
         plain_text: &|_| false,
     };
     let rendered = query.render()?;
-    let single = !function.returns_set || shaping.shape == Shape::Object;
+    let single = !function.returns_set || shaping.shape.is_object();
+    let strip = matches!(shaping.shape, Shape::StrippedArray | Shape::StrippedObject);
     let body = match (scalar, single) {
-        _ if shaping.shape == Shape::Csv => body_sql(Shape::Csv),
-        (true, true) => "coalesce((pg_catalog.json_agg(pgrst_t.pgrst_scalar)->0)::text, 'null')",
-        (true, false) => "coalesce(pg_catalog.json_agg(pgrst_t.pgrst_scalar), '[]')::text",
-        (false, true) => body_sql(Shape::Object),
-        (false, false) => body_sql(Shape::Array),
+        _ if shaping.shape == Shape::Csv => body_sql(Shape::Csv).to_owned(),
+        (false, true) => body_sql(if strip { Shape::StrippedObject } else { Shape::Object }).to_owned(),
+        (false, false) => body_sql(if strip { Shape::StrippedArray } else { Shape::Array }).to_owned(),
+        (true, single) => {
+            let value = if single {
+                "pg_catalog.json_agg(pgrst_t.pgrst_scalar)->0"
+            } else {
+                "pg_catalog.json_agg(pgrst_t.pgrst_scalar)"
+            };
+            let value = if strip { format!("pg_catalog.json_strip_nulls({value})") } else { value.to_owned() };
+            format!("coalesce(({value})::text, '{}')", if single { "null" } else { "[]" })
+        }
     };
-    let sql = envelope(&with, &rendered.total, &rendered.rows, body, "0::bigint");
+    let sql = envelope(&with, &rendered.total, &rendered.rows, &body, "0::bigint");
     Ok((sql, binds, Kind::Read { offset: shaping.page.offset }))
 }
 

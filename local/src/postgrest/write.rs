@@ -1,9 +1,10 @@
 //! POST (insert/upsert), PATCH and DELETE on a table: payload checks and the data-modifying CTE.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::ApiError;
 use super::headers::Shape;
+use super::payload::Payload;
 use super::prefer::{Prefer, Return};
 use super::query::QueryParams;
 use super::read::{body_sql, envelope};
@@ -29,7 +30,7 @@ pub struct Target<'a> {
 }
 
 impl Target<'_> {
-    fn qualified(&self) -> Result<String, ApiError> {
+    pub(super) fn qualified(&self) -> Result<String, ApiError> {
         Ok(format!("{}.{}", sql::ident(self.schema)?, sql::ident(&self.table.name)?))
     }
 
@@ -63,7 +64,7 @@ impl Target<'_> {
         })
     }
 
-    fn check_columns<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Result<(), ApiError> {
+    pub(super) fn check_columns<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Result<(), ApiError> {
         match keys.into_iter().find(|key| !self.table.has_column(key)) {
             Some(key) => Err(ApiError::NoColumn { column: key.clone(), table: self.table.name.clone() }),
             None => Ok(()),
@@ -139,7 +140,7 @@ pub fn update(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
             Ok(Value::Object(object)) => {
                 target.check_columns(object.keys())?;
                 let keys = object.keys().cloned().collect();
-                Payload { keys, json: String::from_utf8_lossy(body).into_owned(), object: true }
+                Payload::object(keys, String::from_utf8_lossy(body).into_owned())
             }
             Ok(Value::Array(_)) => return Err(ApiError::unsupported("PATCH with a JSON array body")),
             _ => return Err(ApiError::Body("Empty or invalid json")),
@@ -185,76 +186,4 @@ pub fn delete(target: &Target<'_>) -> Result<Statement, ApiError> {
 fn where_clause(target: &Target<'_>) -> Result<String, ApiError> {
     let plain_text = |column: &str| target.table.is_plain_text(column);
     sql::where_clause(&target.table.name, &target.params.conditions, &plain_text)
-}
-
-/// A write's payload: the columns it writes, the JSON text bound as `$1`, and whether it is one
-/// object (else an array of objects).
-struct Payload {
-    keys: Vec<String>,
-    json: String,
-    object: bool,
-}
-
-impl Payload {
-    /// With `?columns=` the body is passed to PostgreSQL unchecked, as PostgREST does (keys outside
-    /// the list are ignored); without it, the keys of an array's objects must all match.
-    fn read(target: &Target<'_>, body: &[u8]) -> Result<Self, ApiError> {
-        if let Some(columns) = &target.params.columns {
-            target.check_columns(columns)?;
-            let json = String::from_utf8_lossy(body).into_owned();
-            let object = json.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{');
-            return Ok(Self { keys: columns.clone(), json, object });
-        }
-        let (keys, json) = rows_payload(body)?;
-        target.check_columns(&keys)?;
-        Ok(Self { keys, json, object: false })
-    }
-
-    /// The rows as `pgrst_body`, typed by the table's row type. Under `Prefer: missing=default`
-    /// each object is first merged over the DEFAULTs of the written columns (PostgREST's
-    /// `jsonb_build_object(defaults) || element`), so only keys it carries override them.
-    fn source(&self, target: &Target<'_>) -> Result<String, ApiError> {
-        let qualified = target.qualified()?;
-        let function = if self.object { "populate_record" } else { "populate_recordset" };
-        if target.prefer.missing_default != Some(true) {
-            return Ok(format!("json_{function}(NULL::{qualified}, $1::text::json) AS pgrst_body"));
-        }
-        let mut defaults = Vec::new();
-        for key in &self.keys {
-            if let Some(default) = target.table.column(key).and_then(|c| c.default.as_ref()) {
-                defaults.push(format!("{}, {default}", sql::literal(key)?));
-            }
-        }
-        let defaults = format!("pg_catalog.jsonb_build_object({})", defaults.join(", "));
-        let merged = match self.object {
-            true => format!("{defaults} || $1::text::jsonb"),
-            false => format!(
-                "(SELECT pg_catalog.jsonb_agg({defaults} || pgrst_elem ORDER BY pgrst_n) \
-                 FROM pg_catalog.jsonb_array_elements($1::text::jsonb) WITH ORDINALITY AS pgrst_e(pgrst_elem, pgrst_n))"
-            ),
-        };
-        Ok(format!("jsonb_{function}(NULL::{qualified}, {merged}) AS pgrst_body"))
-    }
-}
-
-/// An object or an array of objects with identical keys → (keys, JSON array text).
-fn rows_payload(body: &[u8]) -> Result<(Vec<String>, String), ApiError> {
-    let invalid = || ApiError::Body("Empty or invalid json");
-    let text = std::str::from_utf8(body).map_err(|_| invalid())?;
-    match serde_json::from_str::<Value>(text).map_err(|_| invalid())? {
-        Value::Object(object) => Ok((object.keys().cloned().collect(), format!("[{text}]"))),
-        Value::Array(rows) => {
-            let objects: Vec<&Map<String, Value>> = rows.iter().filter_map(Value::as_object).collect();
-            if objects.len() != rows.len() {
-                return Err(invalid());
-            }
-            let keys: Vec<String> = objects.first().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-            let same = |o: &&Map<String, Value>| o.len() == keys.len() && keys.iter().all(|k| o.contains_key(k));
-            if !objects.iter().all(same) {
-                return Err(ApiError::Body("All object keys must match"));
-            }
-            Ok((keys, text.to_owned()))
-        }
-        _ => Err(invalid()),
-    }
 }

@@ -1,5 +1,6 @@
 //! The PostgREST stand-in, read side beyond JSON: HEAD on tables and functions with every count
-//! mode, CSV, and the "Perhaps you meant …" hints of unknown tables, functions and columns.
+//! mode, CSV, the "Perhaps you meant …" hints of unknown tables, functions and columns, and the
+//! errors that stand for embedding (not served).
 
 use reqwest::Method;
 use serde_json::json;
@@ -98,6 +99,31 @@ async fn csv_renders_a_header_line_and_postgresql_text_rows() {
 }
 
 #[tokio::test]
+async fn nulls_stripped_drops_null_valued_keys_from_arrays_and_objects() {
+    let api = Api::start().await;
+    let accept = |path: &str, media: &str| api.request(Method::GET, path).header("Accept", media);
+    let path = "/items?select=id,price,data&id=in.(2,3)&order=id";
+
+    let array =
+        Reply::from(accept(path, "application/vnd.pgrst.array+json;nulls=stripped").send().await.unwrap()).await;
+    let object = Reply::from(
+        accept("/items?select=id,price&id=eq.3", "application/vnd.pgrst.object+json;nulls=stripped")
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let plain = Reply::from(accept(path, "application/vnd.pgrst.array+json").send().await.unwrap()).await;
+
+    assert_eq!(array.status, 200);
+    assert_eq!(array.header("content-type"), Some("application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8"));
+    assert_eq!(array.body, r#"[{"id":2,"price":0.25,"data":{"color":"yellow"}},{"id":3}]"#);
+    assert_eq!((object.status, object.body.as_str()), (200, r#"{"id":3}"#));
+    assert_eq!(plain.header("content-type"), Some("application/json; charset=utf-8"));
+    assert_eq!(plain.json()[1], json!({"id": 3, "price": null, "data": null}));
+}
+
+#[tokio::test]
 async fn unknown_names_get_postgrest_hints() {
     let api = Api::start().await;
     let post = |path: &str, body: &'static str| api.request(Method::POST, path).body(body);
@@ -132,4 +158,55 @@ async fn unknown_names_get_postgrest_hints() {
     // Unknown columns are PostgreSQL's own 42703, with its own hint.
     assert_eq!((column.status, column.json()["code"].as_str()), (400, Some("42703")));
     assert_eq!(column.json()["hint"], "Perhaps you meant to reference the column \"items.name\".");
+}
+
+#[tokio::test]
+async fn embedding_is_answered_with_postgrest_errors_or_a_clear_400() {
+    let api = Api::start().await;
+    // (path, status, code, message, hint): PostgREST's own error wherever it would refuse too.
+    let cases = [
+        (
+            "/items?select=id,review(stars)",
+            "PGRST200",
+            "Could not find a relationship between 'items' and 'review' in the schema cache",
+            json!("Perhaps you meant 'reviews' instead of 'review'."),
+        ),
+        (
+            "/items?select=id,todos(id)",
+            "PGRST200",
+            "Could not find a relationship between 'items' and 'todos' in the schema cache",
+            json!(null),
+        ),
+        (
+            "/logs?select=...items(id)",
+            "PGRST200",
+            "Could not find a relationship between 'logs' and 'items' in the schema cache",
+            json!(null),
+        ),
+        (
+            "/items?todos.order=id",
+            "PGRST108",
+            "'todos' is not an embedded resource in this request",
+            json!("Verify that 'todos' is included in the 'select' query parameter."),
+        ),
+        ("/items?select=count()", "PGRST123", "Use of aggregate functions is not allowed", json!(null)),
+    ];
+    for (path, code, message, hint) in cases {
+        let reply = api.get(path).await;
+        assert_eq!(reply.status, 400, "{path}: {}", reply.body);
+        let body = reply.json();
+        assert_eq!((body["code"].as_str(), body["message"].as_str()), (Some(code), Some(message)), "{path}");
+        assert_eq!(body["hint"], hint, "{path}");
+    }
+    let no_fk = api.get("/items?select=id,todos(id)").await.json();
+    assert_eq!(
+        no_fk["details"],
+        "Searched for a foreign key relationship between 'items' and 'todos' in the schema 'public', but no matches were found."
+    );
+    // A real relationship PostgREST would embed: refused as a feature this stand-in does not serve.
+    let served_upstream = api.get("/items?select=id,reviews(stars)").await;
+    assert_eq!((served_upstream.status, served_upstream.json()["code"].as_str()), (400, Some("PGRST100")));
+    assert!(served_upstream.body.contains("not supported"), "{}", served_upstream.body);
+    let put = Reply::from(api.request(Method::PUT, "/items?id=eq.1").body("{}").send().await.unwrap()).await;
+    assert_eq!(put.status, 400, "PUT");
 }
