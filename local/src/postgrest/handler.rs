@@ -120,6 +120,9 @@ fn plan_table(
     select: &[SelectItem],
 ) -> Result<Exec, ApiError> {
     let schema = &app.settings.schema;
+    if matches!(request.method, Method::POST | Method::PATCH) {
+        check_body_type(&request.headers)?;
+    }
     let target = Target { schema, table, params, select, prefer: &request.prefer, shape: request.shape };
     Ok(match request.method {
         Method::GET | Method::HEAD => {
@@ -154,6 +157,16 @@ fn plan_table(
             Exec { max_affected: true, ..Exec::new(statement.sql, statement.json, false, Kind::Delete, Echo::Delete) }
         }
     })
+}
+
+/// PostgREST also reads CSV and form bodies; this stand-in reads JSON only, and says so.
+fn check_body_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+        "text/csv" => Err(ApiError::unsupported("A CSV request body")),
+        "application/x-www-form-urlencoded" => Err(ApiError::unsupported("A form-encoded request body")),
+        _ => Ok(()),
+    }
 }
 
 async fn rpc_request(app: &App, request: Request, name: &str) -> Result<Response, ApiError> {

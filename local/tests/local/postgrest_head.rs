@@ -209,4 +209,9 @@ async fn embedding_is_answered_with_postgrest_errors_or_a_clear_400() {
     assert!(served_upstream.body.contains("not supported"), "{}", served_upstream.body);
     let put = Reply::from(api.request(Method::PUT, "/items?id=eq.1").body("{}").send().await.unwrap()).await;
     assert_eq!(put.status, 400, "PUT");
+    let csv = api.request(Method::POST, "/items").header("Content-Type", "text/csv").body("name\nz");
+    let csv = Reply::from(csv.send().await.unwrap()).await;
+    assert_eq!((csv.status, csv.json()["code"].as_str()), (400, Some("PGRST100")), "{}", csv.body);
+    assert!(csv.body.contains("CSV request body is not supported"), "{}", csv.body);
+    assert_eq!(api.sql_count("select count(*) from items where name = 'z'").await, 0);
 }
