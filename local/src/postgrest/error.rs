@@ -16,6 +16,15 @@ pub enum ApiError {
     /// 400 PGRST102: the request body is not JSON of the expected shape.
     #[error("{0}")]
     Body(&'static str),
+    /// 400 PGRST108: a `rel.col`/`rel.order`/… parameter names a resource `select` does not embed.
+    #[error("'{0}' is not an embedded resource in this request")]
+    NotEmbedded(String),
+    /// 400 PGRST123: aggregates in `select` (Supabase leaves `db-aggregates-enabled` off).
+    #[error("Use of aggregate functions is not allowed")]
+    Aggregates,
+    /// 400 PGRST200: `select` embeds a resource with no foreign key to the table.
+    #[error("Could not find a relationship between '{parent}' and '{child}' in the schema cache")]
+    NoRelationship { parent: String, child: String, schema: String, hint: Option<String> },
     /// 400 PGRST122: `Prefer: handling=strict` with preferences this server does not know.
     #[error("Invalid preferences given with handling=strict")]
     Strict(String),
@@ -33,7 +42,7 @@ pub enum ApiError {
     Singular { rows: i64 },
     /// 404 PGRST202: no function of that name accepts that set of arguments.
     #[error("{message}")]
-    NoFunction { message: String, details: String },
+    NoFunction { message: String, details: String, hint: Option<String> },
     /// 300 PGRST203: several overloads accept that set of arguments.
     #[error("{message}")]
     Overloaded { message: String },
@@ -42,7 +51,13 @@ pub enum ApiError {
     NoColumn { column: String, table: String },
     /// 404 PGRST205: the table is not in the exposed schema.
     #[error("Could not find the table '{schema}.{table}' in the schema cache")]
-    NoTable { schema: String, table: String },
+    NoTable { schema: String, table: String, hint: Option<String> },
+    /// 400 PGRST124: `max-affected` with `handling=strict`, and more rows were affected.
+    #[error("Query result exceeds max-affected preference constraint")]
+    MaxAffected(i64),
+    /// 400 PGRST128: `max-affected` with `handling=strict` on a function that returns one value.
+    #[error("Function must return SETOF or TABLE when max-affected preference is used with handling=strict")]
+    MaxAffectedSingle,
     /// 401 PGRST301 (decoding) or PGRST303 (claims): the bearer JWT was refused.
     #[error("{message}")]
     Jwt { code: &'static str, message: &'static str, details: Option<&'static str> },
@@ -80,6 +95,8 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         let code = match self {
             Self::Query { .. } | Self::Body(_) | Self::NoColumn { .. } | Self::Strict(_) => 400,
+            Self::MaxAffected(_) | Self::MaxAffectedSingle => 400,
+            Self::NotEmbedded(_) | Self::Aggregates | Self::NoRelationship { .. } => 400,
             Self::RpcMethod(_) => 405,
             Self::Range { .. } => 416,
             Self::Schema { .. } | Self::MediaType(_) | Self::Singular { .. } => 406,
@@ -98,7 +115,12 @@ impl ApiError {
             Self::RpcMethod(_) => "PGRST101",
             Self::Body(_) => "PGRST102",
             Self::Range { .. } => "PGRST103",
+            Self::NotEmbedded(_) => "PGRST108",
+            Self::Aggregates => "PGRST123",
+            Self::NoRelationship { .. } => "PGRST200",
             Self::Strict(_) => "PGRST122",
+            Self::MaxAffected(_) => "PGRST124",
+            Self::MaxAffectedSingle => "PGRST128",
             Self::Schema { .. } => "PGRST106",
             Self::MediaType(_) => "PGRST107",
             Self::Singular { .. } => "PGRST116",
@@ -123,7 +145,19 @@ impl ApiError {
                 (Value::Null, json!(format!("Only the following schemas are exposed: {exposed}")))
             }
             Self::Singular { rows } => (json!(format!("The result contains {rows} rows")), Value::Null),
-            Self::NoFunction { details, .. } => (json!(details), Value::Null),
+            Self::NoFunction { details, hint, .. } => (json!(details), json!(hint)),
+            Self::NoTable { hint, .. } => (Value::Null, json!(hint)),
+            Self::NotEmbedded(resource) => {
+                (Value::Null, json!(format!("Verify that '{resource}' is included in the 'select' query parameter.")))
+            }
+            Self::NoRelationship { parent, child, schema, hint } => (
+                json!(format!(
+                    "Searched for a foreign key relationship between '{parent}' and '{child}' in the schema \
+                     '{schema}', but no matches were found."
+                )),
+                json!(hint),
+            ),
+            Self::MaxAffected(rows) => (json!(format!("The query affects {rows} rows")), Value::Null),
             Self::Overloaded { .. } => (
                 Value::Null,
                 json!(

@@ -9,27 +9,29 @@ use axum::response::{IntoResponse, Response};
 
 use super::auth::{self, Identity};
 use super::error::ApiError;
-use super::headers::{self, Prefer, Shape};
+use super::exec::{self, Exec};
+use super::headers::{self, Shape};
+use super::prefer::{Count, Echo, Prefer};
 use super::query::QueryParams;
 use super::read::{self, Page, Shaping};
-use super::response::{self, Context, Kind, Outcome};
+use super::response::Kind;
 use super::rpc::{self, Args};
 use super::schema::Table;
 use super::select::SelectItem;
 use super::write::{self, Target};
-use super::{App, query, select, tx};
+use super::{App, embed, query, schema, select};
 
 /// What every route reads from a request before planning it.
 pub struct Request {
-    method: Method,
-    path: String,
-    headers: HeaderMap,
+    pub method: Method,
+    pub path: String,
+    pub headers: HeaderMap,
     pairs: Vec<(String, String)>,
     body: Bytes,
-    identity: Identity,
-    shape: Shape,
-    prefer: Prefer,
-    profile_sent: bool,
+    pub identity: Identity,
+    pub shape: Shape,
+    pub prefer: Prefer,
+    pub profile_sent: bool,
 }
 
 impl Request {
@@ -46,26 +48,13 @@ impl Request {
         let identity = auth::identify(&app.settings, &headers, query_apikey.as_deref())?;
         let profile_sent = headers::check_profile(&headers, &method, &app.settings.schema)?;
         let shape = headers::accept(&headers)?;
-        let prefer = Prefer::parse(&headers)?;
+        let prefer = Prefer::parse(&headers);
         let path = uri.path().to_owned();
         Ok(Self { method, path, headers, pairs, body, identity, shape, prefer, profile_sent })
     }
 }
 
-/// A planned statement: its SQL, its JSON parameter and the transaction mode it needs.
-struct Exec {
-    sql: String,
-    json: Option<String>,
-    read_only: bool,
-}
-
-impl From<write::Statement> for Exec {
-    fn from(statement: write::Statement) -> Self {
-        Self { sql: statement.sql, json: statement.json, read_only: false }
-    }
-}
-
-/// `/{table}`: GET reads, POST inserts or upserts, PATCH updates, DELETE deletes.
+/// `/{table}`: GET/HEAD read, POST inserts or upserts, PATCH updates, DELETE deletes.
 pub async fn table(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
@@ -81,7 +70,7 @@ pub async fn table(
     result.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// `/rpc/{function}`: POST with a JSON object of arguments, or GET with query arguments.
+/// `/rpc/{function}`: POST with a JSON object of arguments, or GET/HEAD with query arguments.
 pub async fn rpc(
     State(app): State<Arc<App>>,
     Path(name): Path<String>,
@@ -98,108 +87,122 @@ pub async fn rpc(
 }
 
 async fn table_request(app: &App, request: Request, name: &str) -> Result<Response, ApiError> {
-    if !matches!(request.method, Method::GET | Method::POST | Method::PATCH | Method::DELETE) {
+    if !matches!(request.method, Method::GET | Method::HEAD | Method::POST | Method::PATCH | Method::DELETE) {
         return Err(ApiError::unsupported(&format!("The {} method", request.method)));
     }
     let params = query::parse(&request.pairs, false)?;
-    let select = select::parse(params.select.as_deref())?;
     let client = app.pool.get().await.map_err(|e| ApiError::Connection(e.to_string()))?;
     let schema = &app.settings.schema;
     let table = app.schema.table(&client, schema, name).await.map_err(|e| ApiError::from_pg(e, false))?;
-    let table = table.ok_or_else(|| ApiError::NoTable { schema: schema.clone(), table: name.to_owned() })?;
-    let (exec, kind, resolution_applied) = plan_table(app, &request, &table, &params, &select)?;
-    run(app, client, &request, exec, kind, resolution_applied).await
+    let Some(table) = table else {
+        let all = schema::table_names(&client, schema).await.map_err(|e| ApiError::from_pg(e, false))?;
+        let hint = super::fuzzy::closest(&all, name).map(|t| format!("Perhaps you meant the table '{schema}.{t}'"));
+        return Err(ApiError::NoTable { schema: schema.clone(), table: name.to_owned(), hint });
+    };
+    let select = match select::parse(params.select.as_deref()) {
+        Ok(select) => select,
+        Err(refused) => {
+            let text = params.select.as_deref().unwrap_or_default();
+            return Err(embed::select_error(&client, schema, &table.name, text, refused).await?);
+        }
+    };
+    embed::check_params(&params)?;
+    let exec = plan_table(app, &request, &table, &params, &select)?;
+    exec::run(app, client, &request, exec).await
 }
 
-/// The statement for a table request, how to read its answer, and whether a resolution applied.
+/// The statement for a table request and how to read its answer.
 fn plan_table(
     app: &App,
     request: &Request,
     table: &Table,
     params: &QueryParams,
     select: &[SelectItem],
-) -> Result<(Exec, Kind, bool), ApiError> {
+) -> Result<Exec, ApiError> {
     let schema = &app.settings.schema;
+    if matches!(request.method, Method::POST | Method::PATCH) {
+        check_body_type(&request.headers)?;
+    }
     let target = Target { schema, table, params, select, prefer: &request.prefer, shape: request.shape };
     Ok(match request.method {
-        Method::GET => {
+        Method::GET | Method::HEAD => {
             let range = headers::range(&request.headers, &request.method)?;
             let page = Page::new(params, range, app.settings.max_rows);
-            let counted = request.prefer.count.is_some();
-            let shaping = Shaping { select, params, page, counted, shape: request.shape };
-            let sql = read::statement(schema, table, &shaping)?;
-            (Exec { sql, json: None, read_only: true }, Kind::Read { offset: page.offset }, false)
+            let count = request.prefer.count;
+            let count_cap = match count {
+                // PostgREST counts at most max_rows + 1 rows, enough to tell whether the cap was passed.
+                Some(Count::Estimated) => app.settings.max_rows.and_then(|m| i64::try_from(m).ok()).map(|m| m + 1),
+                _ => None,
+            };
+            let counted = count.is_some_and(Count::counts_rows);
+            let shaping = Shaping { select, params, page, counted, count_cap, shape: request.shape };
+            let (sql, count_query) = read::statement(schema, table, &shaping)?;
+            let explain = matches!(count, Some(Count::Planned | Count::Estimated)).then_some(count_query);
+            Exec { explain, ..Exec::new(sql, None, true, Kind::Read { offset: page.offset }, Echo::Read) }
         }
         Method::POST => {
             let statement = write::insert(&target, &request.body)?;
             let location = (!table.primary_key.is_empty()).then(|| (table.name.clone(), table.primary_key.clone()));
-            let applied = statement.resolution_applied;
-            (Exec::from(statement), Kind::Insert { upsert: applied, location }, applied)
+            let upsert = statement.resolution_applied && request.prefer.merge == Some(true);
+            let resolution = !table.primary_key.is_empty() || params.on_conflict.is_some();
+            let kind = Kind::Insert { upsert, location };
+            Exec::new(statement.sql, statement.json, false, kind, Echo::Insert { resolution })
         }
-        Method::PATCH => (Exec::from(write::update(&target, &request.body)?), Kind::Update, false),
-        _ => (Exec::from(write::delete(&target)?), Kind::Delete, false),
+        Method::PATCH => {
+            let statement = write::update(&target, &request.body)?;
+            Exec { max_affected: true, ..Exec::new(statement.sql, statement.json, false, Kind::Update, Echo::Update) }
+        }
+        _ => {
+            let statement = write::delete(&target)?;
+            Exec { max_affected: true, ..Exec::new(statement.sql, statement.json, false, Kind::Delete, Echo::Delete) }
+        }
     })
+}
+
+/// PostgREST also reads CSV and form bodies; this stand-in reads JSON only, and says so.
+fn check_body_type(headers: &HeaderMap) -> Result<(), ApiError> {
+    let media = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    match media.split(';').next().unwrap_or_default().trim().to_ascii_lowercase().as_str() {
+        "text/csv" => Err(ApiError::unsupported("A CSV request body")),
+        "application/x-www-form-urlencoded" => Err(ApiError::unsupported("A form-encoded request body")),
+        _ => Ok(()),
+    }
 }
 
 async fn rpc_request(app: &App, request: Request, name: &str) -> Result<Response, ApiError> {
     let from_query = match request.method {
-        Method::GET => true,
+        Method::GET | Method::HEAD => true,
         Method::POST => false,
-        Method::HEAD => return Err(ApiError::unsupported("The HEAD method")),
         ref other => return Err(ApiError::RpcMethod(other.to_string())),
     };
     let schema = &app.settings.schema;
     let params = query::parse(&request.pairs, from_query)?;
-    let args = if from_query { Args::from_query(&params.args) } else { Args::from_body(&request.body)? };
+    let args = match from_query {
+        true => Args::from_query(&params.args),
+        false => Args::from_body(&request.body, params.columns.as_deref())?,
+    };
     let client = app.pool.get().await.map_err(|e| ApiError::Connection(e.to_string()))?;
     let functions = app.schema.functions(&client, schema, name).await.map_err(|e| ApiError::from_pg(e, false))?;
-    let function = rpc::resolve(&functions, schema, name, &args)?;
+    let function = match rpc::resolve(&functions, schema, name, &args, !from_query) {
+        Err(ApiError::NoFunction { message, details, .. }) if functions.is_empty() => {
+            let all = schema::function_names(&client, schema).await.map_err(|e| ApiError::from_pg(e, false))?;
+            return Err(ApiError::NoFunction { message, details, hint: rpc::name_hint(schema, &all, name) });
+        }
+        other => other?,
+    };
+    if request.prefer.max_affected().is_some() && !function.returns_set {
+        return Err(ApiError::MaxAffectedSingle);
+    }
     let select = select::parse(params.select.as_deref())?;
+    embed::check_params(&params)?;
     let range = headers::range(&request.headers, &request.method)?;
     let page = Page::new(&params, range, app.settings.max_rows);
-    let shaping = Shaping {
-        select: &select,
-        params: &params,
-        page,
-        counted: request.prefer.count.is_some(),
-        shape: request.shape,
-    };
+    // A function's result is counted exactly for `exact` and `estimated`; `planned` gives no total.
+    let counted = request.prefer.count.is_some_and(Count::counts_rows);
+    let shaping = Shaping { select: &select, params: &params, page, counted, count_cap: None, shape: request.shape };
     let (sql, binds, kind) = rpc::statement(schema, function, &args, &shaping)?;
     // A STABLE/IMMUTABLE function cannot write, so PostgREST runs it read-only even over POST.
     let read_only = from_query || !function.volatile;
-    let exec = Exec { sql, json: binds.then_some(args.json), read_only };
-    run(app, client, &request, exec, kind, false).await
-}
-
-/// Runs `exec` in the request's transaction; any error (including PGRST116) rolls it back.
-async fn run(
-    app: &App,
-    mut client: deadpool_postgres::Client,
-    request: &Request,
-    exec: Exec,
-    kind: Kind,
-    resolution_applied: bool,
-) -> Result<Response, ApiError> {
-    let anon = request.identity.is_anon(&app.settings);
-    let info = tx::RequestInfo {
-        method: request.method.as_str(),
-        path: &request.path,
-        headers: &request.headers,
-        identity: &request.identity,
-        anon,
-        schema: &app.settings.schema,
-    };
-    let tx = tx::begin(&mut client, exec.read_only, &info).await?;
-    let row = match &exec.json {
-        Some(json) => tx.query_one(&exec.sql, &[json]).await,
-        None => tx.query_one(&exec.sql, &[]).await,
-    }
-    .map_err(|e| ApiError::from_pg(e, anon))?;
-    let profile = request.profile_sent.then_some(app.settings.schema.as_str());
-    let context = Context { kind, shape: request.shape, prefer: &request.prefer, resolution_applied, profile };
-    let mut response = response::render(&context, Outcome::from_row(&row))?;
-    let (status, headers) = tx::overrides(&tx, anon).await?;
-    response::apply_overrides(&mut response, status, headers);
-    tx.commit().await.map_err(|e| ApiError::from_pg(e, anon))?;
-    Ok(response)
+    let exec = Exec { max_affected: true, ..Exec::new(sql, binds.then_some(args.json), read_only, kind, Echo::Call) };
+    exec::run(app, client, &request, exec).await
 }

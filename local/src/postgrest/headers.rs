@@ -1,14 +1,36 @@
-//! Request headers PostgREST reads: `Accept`, `Prefer`, `Range` and the profile headers.
+//! Request headers PostgREST reads: `Accept`, `Range` and the profile headers (`Prefer`: [`super::prefer`]).
 
 use axum::http::{HeaderMap, Method};
 
 use super::error::ApiError;
 
-/// Whether the client wants the usual JSON array or a single object (`vnd.pgrst.object`).
+/// Whether the client wants the usual JSON array, a single object (`vnd.pgrst.object`) or CSV;
+/// `;nulls=stripped` on the `vnd.pgrst` types drops null-valued keys (`json_strip_nulls`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Shape {
     Array,
     Object,
+    Csv,
+    StrippedArray,
+    StrippedObject,
+}
+
+impl Shape {
+    /// `vnd.pgrst.object`: exactly one row or 406.
+    pub fn is_object(self) -> bool {
+        matches!(self, Self::Object | Self::StrippedObject)
+    }
+
+    /// The response `Content-Type` (PostgREST `MediaType.toContentType`).
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Array => "application/json; charset=utf-8",
+            Self::Object => "application/vnd.pgrst.object+json; charset=utf-8",
+            Self::Csv => "text/csv; charset=utf-8",
+            Self::StrippedArray => "application/vnd.pgrst.array+json;nulls=stripped; charset=utf-8",
+            Self::StrippedObject => "application/vnd.pgrst.object+json;nulls=stripped; charset=utf-8",
+        }
+    }
 }
 
 /// `Accept`: the first media type PostgREST could produce wins; none → 406 PGRST107.
@@ -19,86 +41,27 @@ pub fn accept(headers: &HeaderMap) -> Result<Shape, ApiError> {
     }
     let mut requested = Vec::new();
     for value in &values {
-        let media = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+        let mut parts = value.split(';').map(str::trim);
+        let media = parts.next().unwrap_or_default().to_ascii_lowercase();
+        let stripped = parts.any(|p| p.replace(' ', "") == "nulls=stripped");
         match media.as_str() {
-            "application/json" | "application/*" | "*/*" | "" | "application/vnd.pgrst.array+json" => {
-                return Ok(Shape::Array);
+            "application/json" | "application/*" | "*/*" | "" => return Ok(Shape::Array),
+            "application/vnd.pgrst.array+json" | "application/vnd.pgrst.array" => {
+                return Ok(if stripped { Shape::StrippedArray } else { Shape::Array });
             }
-            "application/vnd.pgrst.object+json" | "application/vnd.pgrst.object" => return Ok(Shape::Object),
+            "application/vnd.pgrst.object+json" | "application/vnd.pgrst.object" => {
+                return Ok(if stripped { Shape::StrippedObject } else { Shape::Object });
+            }
+            "text/csv" => return Ok(Shape::Csv),
             _ => requested.push(media),
         }
     }
     Err(ApiError::MediaType(requested.join(", ")))
 }
 
-/// `Prefer: return=…`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub enum Return {
-    Minimal,
-    HeadersOnly,
-    Representation,
-}
-
-/// The preferences this stand-in honours; the first value of each kind wins.
-#[derive(Debug, Default)]
-pub struct Prefer {
-    pub ret: Option<Return>,
-    /// `exact`, `planned` or `estimated`: all three are answered with an exact count.
-    pub count: Option<&'static str>,
-    /// `merge-duplicates` (true) or `ignore-duplicates` (false).
-    pub merge: Option<bool>,
-}
-
-impl Prefer {
-    pub fn parse(headers: &HeaderMap) -> Result<Self, ApiError> {
-        let mut prefer = Self::default();
-        let (mut strict, mut invalid) = (false, Vec::new());
-        for item in all(headers, "prefer").flat_map(|v| v.split(',')).map(str::trim) {
-            match item {
-                "return=minimal" => _ = prefer.ret.get_or_insert(Return::Minimal),
-                "return=headers-only" => _ = prefer.ret.get_or_insert(Return::HeadersOnly),
-                "return=representation" => _ = prefer.ret.get_or_insert(Return::Representation),
-                "count=exact" => _ = prefer.count.get_or_insert("exact"),
-                "count=planned" => _ = prefer.count.get_or_insert("planned"),
-                "count=estimated" => _ = prefer.count.get_or_insert("estimated"),
-                "resolution=merge-duplicates" => _ = prefer.merge.get_or_insert(true),
-                "resolution=ignore-duplicates" => _ = prefer.merge.get_or_insert(false),
-                "handling=strict" => strict = true,
-                "handling=lenient" | "missing=null" | "" => {}
-                "missing=default" => return Err(ApiError::unsupported("`Prefer: missing=default`")),
-                _ if item.starts_with("tx=") => return Err(ApiError::unsupported("`Prefer: tx=…`")),
-                _ => invalid.push(item),
-            }
-        }
-        if strict && !invalid.is_empty() {
-            return Err(ApiError::Strict(invalid.join(", ")));
-        }
-        Ok(prefer)
-    }
-
-    /// `Preference-Applied`, in PostgREST's order: resolution, return (writes only), count.
-    pub fn applied(&self, resolution: bool, write: bool) -> Option<String> {
-        let mut applied = Vec::new();
-        match self.merge {
-            Some(true) if resolution => applied.push("resolution=merge-duplicates"),
-            Some(false) if resolution => applied.push("resolution=ignore-duplicates"),
-            _ => {}
-        }
-        match self.ret {
-            Some(Return::Minimal) if write => applied.push("return=minimal"),
-            Some(Return::HeadersOnly) if write => applied.push("return=headers-only"),
-            Some(Return::Representation) if write => applied.push("return=representation"),
-            _ => {}
-        }
-        let count = self.count.map(|c| format!("count={c}"));
-        let mut applied: Vec<String> = applied.into_iter().map(str::to_owned).collect();
-        applied.extend(count);
-        (!applied.is_empty()).then(|| applied.join(", "))
-    }
-}
-
 /// `Range: a-b` / `a-` (GET only); `None` when absent or not of that form, as PostgREST ignores it.
 pub fn range(headers: &HeaderMap, method: &Method) -> Result<Option<(i64, Option<i64>)>, ApiError> {
+    // RFC 9110: only GET honours Range, so PostgREST ignores it even on HEAD.
     if method != Method::GET {
         return Ok(None);
     }

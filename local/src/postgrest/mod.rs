@@ -3,21 +3,31 @@
 //! Layout (one request flows top to bottom):
 //! - [`handler`]: the axum entry point: a request becomes a [`handler::Request`] and is dispatched.
 //! - [`auth`] and [`jwt`]: the gateway's `apikey` check and the bearer JWT → role and claims.
-//! - [`headers`]: `Accept`, `Prefer`, `Range` and the `Accept-Profile`/`Content-Profile` check.
-//! - [`query`], [`filter`], [`select`]: the query string → parsed select list, filters and order.
-//! - [`schema`]: catalog lookups (tables, primary keys, functions), cached per server.
+//! - [`headers`]: `Accept`, `Range` and the `Accept-Profile`/`Content-Profile` check.
+//! - [`prefer`]: the `Prefer` header and the `Preference-Applied` echo.
+//! - [`query`], [`filter`], [`select`]: the query string → parsed select list, filters and order;
+//!   [`embed`] answers what embedding would need (not served) with PostgREST's own errors.
+//! - [`schema`]: catalog lookups (tables, primary keys, functions), cached per server; [`fuzzy`]
+//!   picks the closest name for the "Perhaps you meant …" hints.
 //! - [`sql`]: rendering parsed pieces as SQL text: quoted identifiers, literals, conditions.
-//! - [`tx`]: one transaction per request with PostgREST's `set_config` prelude.
-//! - [`read`], [`write`], [`rpc`]: the statements for GET, POST/PATCH/DELETE and `/rpc/{fn}`.
+//! - [`tx`]: one transaction per request with PostgREST's `set_config` prelude; [`exec`] runs a
+//!   planned statement in it (time zone, strict preferences, planned counts, max-affected).
+//! - [`read`], [`write`] (with [`payload`]), [`rpc`]: the statements for GET/HEAD, POST/PATCH/DELETE
+//!   and `/rpc/{fn}`.
 //! - [`response`]: Content-Range, status and headers of a successful answer.
 //! - [`error`]: the one error type, its SQLSTATE → HTTP mapping and the error body.
 
 mod auth;
+mod embed;
 mod error;
+mod exec;
 mod filter;
+mod fuzzy;
 mod handler;
 mod headers;
 mod jwt;
+mod payload;
+mod prefer;
 mod query;
 mod read;
 mod response;

@@ -64,6 +64,11 @@ pub struct QueryParams {
     pub limit: Option<i64>,
     pub offset: i64,
     pub on_conflict: Option<Vec<String>>,
+    /// `?columns=a,"b c"`: the columns a write takes from its payload, sorted and distinct as
+    /// PostgREST keeps them (a set).
+    pub columns: Option<Vec<String>>,
+    /// Resources that `rel.col=…`, `rel.order=…` and the like address (embedding is not served).
+    pub embedded: Vec<String>,
     /// Parameters without an operator (only kept when `rpc_args`): function arguments.
     pub args: Vec<(String, String)>,
 }
@@ -86,8 +91,9 @@ pub fn parse(pairs: &[(String, String)], rpc_args: bool) -> Result<QueryParams, 
                 let negated = key.starts_with("not.");
                 params.conditions.push(filter::parse_logic(negated, key.ends_with("or"), value)?);
             }
-            "columns" => return Err(ApiError::unsupported("The `columns` parameter")),
-            _ if is_embedded(key) => return Err(ApiError::unsupported("Embedded resources")),
+            "columns" if params.columns.is_none() => params.columns = Some(parse_columns(value)?),
+            "columns" => {}
+            _ if is_embedded(key) => params.embedded.extend(key.split('.').next().map(str::to_owned)),
             _ => classify_filter(&mut params, key, value, rpc_args)?,
         }
     }
@@ -95,6 +101,29 @@ pub fn parse(pairs: &[(String, String)], rpc_args: bool) -> Result<QueryParams, 
     params.limit = limit.map(|l| parse_limit(l)).transpose()?;
     params.offset = offset.map(|o| parse_number("offset", o)).transpose()?.unwrap_or(0).max(0);
     Ok(params)
+}
+
+/// `a,"b c", d`: field names separated by commas (spaces around them ignored).
+fn parse_columns(value: &str) -> Result<Vec<String>, ApiError> {
+    let invalid = || ApiError::Query {
+        message: format!("\"failed to parse columns parameter ({value})\" (line 1, column 1)"),
+        details: value.is_empty().then(|| "unexpected end of input expecting field name (* or [a..z0..9_$])".into()),
+    };
+    let mut columns = Vec::new();
+    for item in value.split(',') {
+        let item = item.trim_matches([' ', '\t']);
+        let name = match item.strip_prefix('"') {
+            Some(quoted) => quoted.strip_suffix('"').ok_or_else(invalid)?,
+            None => item,
+        };
+        if name.is_empty() {
+            return Err(invalid());
+        }
+        columns.push(name.to_owned());
+    }
+    columns.sort();
+    columns.dedup();
+    Ok(columns)
 }
 
 fn classify_filter(params: &mut QueryParams, key: &str, value: &str, rpc_args: bool) -> Result<(), ApiError> {
@@ -203,6 +232,14 @@ mod tests {
         for bad in ["id.asc.nullslasttt", "id.up", "id.desc.asc"] {
             assert!(parse(&pairs(&[("order", bad)]), false).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn columns_are_a_sorted_set_of_possibly_quoted_names() {
+        let columns = parse(&pairs(&[("columns", "\"name\", price,\"a b\",name")]), false);
+        let expected = ["a b", "name", "price"].map(str::to_owned).to_vec();
+        assert_eq!(columns.ok().and_then(|p| p.columns), Some(expected));
+        assert!(parse(&pairs(&[("columns", "")]), false).is_err());
     }
 
     #[test]

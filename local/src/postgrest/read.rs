@@ -52,16 +52,26 @@ pub fn envelope(with: &str, total: &str, rows: &str, body: &str, inserted: &str)
     )
 }
 
-/// The JSON body of rows: an array, or the single object of `vnd.pgrst.object`.
+/// The body of rows: a JSON array, the single object of `vnd.pgrst.object`, or CSV as PostgREST
+/// renders it (src `SqlFragment.hs asCsvF`): the first row's keys, then each row's text form
+/// without its parentheses, one line each.
 pub fn body_sql(shape: Shape) -> &'static str {
     match shape {
         Shape::Array => "coalesce(pg_catalog.json_agg(pgrst_t), '[]')::text",
         Shape::Object => "coalesce((pg_catalog.json_agg(pgrst_t)->0)::text, 'null')",
+        Shape::StrippedArray => "coalesce(pg_catalog.json_strip_nulls(pg_catalog.json_agg(pgrst_t)), '[]')::text",
+        Shape::StrippedObject => "coalesce(pg_catalog.json_strip_nulls(pg_catalog.json_agg(pgrst_t)->0)::text, 'null')",
+        Shape::Csv => {
+            "coalesce((SELECT pg_catalog.string_agg(pgrst_k, ',') \
+               FROM pg_catalog.json_object_keys(pg_catalog.json_agg(pgrst_t)->0) AS pgrst_k), '') || chr(10) || \
+             coalesce(pg_catalog.string_agg(substring(pgrst_t::text, 2, length(pgrst_t::text) - 2), chr(10)), '')"
+        }
     }
 }
 
 /// The rows of `source` (aliased `alias`) with the select list, filters, order and page applied,
-/// and the `count(*)` of the filtered source when a count was asked for.
+/// and the `count(*)` of the filtered source when a count was asked for (at most `count_cap` rows:
+/// `count=estimated` only counts up to `max_rows + 1`).
 pub struct Query<'a> {
     pub source: &'a str,
     pub alias: &'a str,
@@ -69,12 +79,19 @@ pub struct Query<'a> {
     pub params: &'a QueryParams,
     pub page: Page,
     pub counted: bool,
+    pub count_cap: Option<i64>,
     pub plain_text: &'a dyn Fn(&str) -> bool,
 }
 
+/// A query rendered: its rows, its total, and the count query `planned`/`estimated` EXPLAIN.
+pub struct Rendered {
+    pub rows: String,
+    pub total: String,
+    pub count_query: String,
+}
+
 impl Query<'_> {
-    /// `(rows, total)` SQL.
-    pub fn render(&self) -> Result<(String, String), ApiError> {
+    pub fn render(&self) -> Result<Rendered, ApiError> {
         let alias = sql::ident(self.alias)?;
         let filters = sql::where_clause(self.alias, &self.params.conditions, self.plain_text)?;
         let rows = format!(
@@ -84,12 +101,13 @@ impl Query<'_> {
             sql::order_clause(self.alias, &self.params.order)?,
             self.page.clause(),
         );
-        let total = if self.counted {
-            format!("(SELECT pg_catalog.count(*) FROM {} AS {alias}{filters})", self.source)
-        } else {
-            "NULL::bigint".to_owned()
+        let count_query = format!("SELECT 1 FROM {} AS {alias}{filters}", self.source);
+        let total = match (self.counted, self.count_cap) {
+            (false, _) => "NULL::bigint".to_owned(),
+            (true, None) => format!("(SELECT pg_catalog.count(*) FROM ({count_query}) AS pgrst_c)"),
+            (true, Some(cap)) => format!("(SELECT pg_catalog.count(*) FROM ({count_query} LIMIT {cap}) AS pgrst_c)"),
         };
-        Ok((rows, total))
+        Ok(Rendered { rows, total, count_query })
     }
 }
 
@@ -99,11 +117,12 @@ pub struct Shaping<'a> {
     pub params: &'a QueryParams,
     pub page: Page,
     pub counted: bool,
+    pub count_cap: Option<i64>,
     pub shape: Shape,
 }
 
-/// The statement of a GET on `table`.
-pub fn statement(schema: &str, table: &Table, shaping: &Shaping<'_>) -> Result<String, ApiError> {
+/// The statement of a GET/HEAD on `table`, and the count query to EXPLAIN for `planned`/`estimated`.
+pub fn statement(schema: &str, table: &Table, shaping: &Shaping<'_>) -> Result<(String, String), ApiError> {
     let source = format!("{}.{}", sql::ident(schema)?, sql::ident(&table.name)?);
     let plain_text = |column: &str| table.is_plain_text(column);
     let query = Query {
@@ -113,10 +132,12 @@ pub fn statement(schema: &str, table: &Table, shaping: &Shaping<'_>) -> Result<S
         params: shaping.params,
         page: shaping.page,
         counted: shaping.counted,
+        count_cap: shaping.count_cap,
         plain_text: &plain_text,
     };
-    let (rows, total) = query.render()?;
-    Ok(envelope("", &total, &rows, body_sql(shaping.shape), "0::bigint"))
+    let rendered = query.render()?;
+    let sql = envelope("", &rendered.total, &rendered.rows, body_sql(shaping.shape), "0::bigint");
+    Ok((sql, rendered.count_query))
 }
 
 #[cfg(test)]

@@ -5,7 +5,8 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::Response;
 
 use super::error::ApiError;
-use super::headers::{Prefer, Return, Shape};
+use super::headers::Shape;
+use super::prefer::{Echo, Prefer, Return};
 
 /// How the answer of a statement is read.
 #[derive(Debug)]
@@ -16,7 +17,7 @@ pub enum Kind {
     },
     /// A function returning `void`: 204, no body.
     Void,
-    /// POST on a table; `upsert` when a resolution was applied (then 200 if nothing was inserted).
+    /// POST on a table; `upsert` when `merge-duplicates` applied (then 200 if nothing was inserted).
     Insert {
         upsert: bool,
         location: Option<(String, Vec<String>)>,
@@ -45,16 +46,21 @@ pub struct Context<'a> {
     pub kind: Kind,
     pub shape: Shape,
     pub prefer: &'a Prefer,
-    pub resolution_applied: bool,
+    /// Which preferences `Preference-Applied` echoes.
+    pub echo: Echo,
+    /// Whether `Prefer: timezone=…` named a zone PostgreSQL knows (then it applied).
+    pub zone_known: bool,
+    /// HEAD: the headers of a GET, without the body.
+    pub head: bool,
     pub profile: Option<&'a str>,
 }
 
 /// The success response, or the error that must roll the transaction back (PGRST116, 416).
 pub fn render(context: &Context<'_>, outcome: Outcome) -> Result<Response, ApiError> {
-    if context.shape == Shape::Object && !matches!(context.kind, Kind::Void) && outcome.rows != 1 {
+    if context.shape.is_object() && !matches!(context.kind, Kind::Void) && outcome.rows != 1 {
         return Err(ApiError::Singular { rows: outcome.rows });
     }
-    let counted = context.prefer.count.is_some();
+    let counted = context.prefer.count.is_some_and(|c| c.counts_rows());
     let written = returns_body(context).then(|| outcome.body.clone()).flatten();
     let (status, range, body) = match &context.kind {
         Kind::Read { offset } => read_status(*offset, &outcome)?,
@@ -72,17 +78,13 @@ pub fn render(context: &Context<'_>, outcome: Outcome) -> Result<Response, ApiEr
             (status, Some(write_range(None, outcome.rows, counted)), written)
         }
     };
-    let mut response = Response::new(body.clone().map_or_else(Body::empty, Body::from));
+    let sent = body.clone().filter(|_| !context.head);
+    let mut response = Response::new(sent.map_or_else(Body::empty, Body::from));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     if body.is_some() {
-        let media = match context.shape {
-            Shape::Object => "application/vnd.pgrst.object+json; charset=utf-8",
-            Shape::Array => "application/json; charset=utf-8",
-        };
-        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+        headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(context.shape.content_type()));
     }
-    let write = !matches!(context.kind, Kind::Read { .. } | Kind::Void);
     let location = match &context.kind {
         Kind::Insert { location: Some((table, pk)), .. } if context.prefer.ret == Some(Return::HeadersOnly) => {
             outcome.body.as_deref().and_then(|b| location(table, pk, b))
@@ -91,7 +93,7 @@ pub fn render(context: &Context<'_>, outcome: Outcome) -> Result<Response, ApiEr
     };
     let pairs = [
         ("content-range", range),
-        ("preference-applied", context.prefer.applied(context.resolution_applied, write)),
+        ("preference-applied", context.prefer.applied(context.echo, context.zone_known)),
         ("content-profile", context.profile.map(str::to_owned)),
         ("location", location),
     ];

@@ -19,21 +19,27 @@ pub struct Args {
 
 impl Args {
     /// POST: a JSON object → named args; an array → its first element; an empty body → none.
-    pub fn from_body(body: &[u8]) -> Result<Self, ApiError> {
+    /// `?columns=` names the arguments instead of the object's keys (others are ignored).
+    pub fn from_body(body: &[u8], columns: Option<&[String]>) -> Result<Self, ApiError> {
         let text = std::str::from_utf8(body).map_err(|_| ApiError::Body("Empty or invalid json"))?;
-        if text.trim().is_empty() {
-            return Ok(Self { keys: Vec::new(), json: "{}".to_owned() });
+        let mut args = if text.trim().is_empty() {
+            Self { keys: Vec::new(), json: "{}".to_owned() }
+        } else {
+            let value: Value = serde_json::from_str(text).map_err(|_| ApiError::Body("Empty or invalid json"))?;
+            match value {
+                Value::Object(object) => Self { keys: object.keys().cloned().collect(), json: text.to_owned() },
+                Value::Array(items) => match items.into_iter().next() {
+                    Some(Value::Object(first)) => Self::from_object(first),
+                    None => Self::from_object(Map::new()),
+                    Some(_) => return Err(ApiError::Body("Empty or invalid json")),
+                },
+                _ => return Err(ApiError::Body("Empty or invalid json")),
+            }
+        };
+        if let Some(columns) = columns {
+            args.keys = columns.to_vec();
         }
-        let value: Value = serde_json::from_str(text).map_err(|_| ApiError::Body("Empty or invalid json"))?;
-        match value {
-            Value::Object(object) => Ok(Self { keys: object.keys().cloned().collect(), json: text.to_owned() }),
-            Value::Array(items) => match items.into_iter().next() {
-                Some(Value::Object(first)) => Ok(Self::from_object(first)),
-                None => Ok(Self::from_object(Map::new())),
-                Some(_) => Err(ApiError::Body("Empty or invalid json")),
-            },
-            _ => Err(ApiError::Body("Empty or invalid json")),
-        }
+        Ok(args)
     }
 
     /// GET: every query parameter without an operator is an argument, passed as text.
@@ -48,19 +54,26 @@ impl Args {
 }
 
 /// The overload whose argument names fit `args` (defaulted ones may be omitted); failing that,
-/// a function with one unnamed json/jsonb parameter, which receives the whole body.
-pub fn resolve<'f>(functions: &'f [Function], schema: &str, name: &str, args: &Args) -> Result<&'f Function, ApiError> {
+/// a function with one unnamed json/jsonb parameter, which receives the whole body. `post` says
+/// whether the arguments came as a JSON body (PGRST202 then mentions the json/jsonb fallback).
+pub fn resolve<'f>(
+    functions: &'f [Function],
+    schema: &str,
+    name: &str,
+    args: &Args,
+    post: bool,
+) -> Result<&'f Function, ApiError> {
     let fits = |f: &&Function| {
         f.args.iter().all(|a| a.has_default || args.keys.contains(&a.name))
             && args.keys.iter().all(|k| f.args.iter().any(|a| &a.name == k))
     };
     let mut matches: Vec<&Function> = functions.iter().filter(fits).collect();
-    if matches.is_empty() {
+    if matches.is_empty() && post {
         matches = functions.iter().filter(|f| takes_whole_body(f)).collect();
     }
     match matches[..] {
         [function] => Ok(function),
-        [] => Err(not_found(schema, name, &args.keys)),
+        [] => Err(not_found(functions, schema, name, &args.keys, post)),
         _ => {
             let candidates: Vec<String> = matches.iter().map(|f| signature(schema, f)).collect();
             Err(ApiError::Overloaded {
@@ -79,20 +92,40 @@ fn signature(schema: &str, function: &Function) -> String {
     format!("{schema}.{}({})", function.name, args.join(", "))
 }
 
-fn not_found(schema: &str, name: &str, keys: &[String]) -> ApiError {
+/// PGRST202 as PostgREST words it (src `Error.hs`, `NoRpc`). When overloads of `name` exist, the
+/// hint names the closest parameter list; otherwise [`name_hint`] fills it in from all functions.
+fn not_found(functions: &[Function], schema: &str, name: &str, keys: &[String], post: bool) -> ApiError {
     let mut keys = keys.to_vec();
     keys.sort();
-    let (message, searched) = match keys.is_empty() {
-        true => (format!("{schema}.{name} without parameters"), "without parameters".to_owned()),
-        false => (format!("{schema}.{name}({})", keys.join(", ")), format!("with parameters {}", keys.join(", "))),
+    let listed = keys.join(", ");
+    let (message, searched) = match keys.len() {
+        0 => (format!("{schema}.{name} without parameters"), " without parameters".to_owned()),
+        1 => (format!("{schema}.{name}({listed})"), format!(" with parameter {listed}")),
+        _ => (format!("{schema}.{name}({listed})"), format!(" with parameters {listed}")),
     };
+    let fallback = if post { " or with a single unnamed json/jsonb parameter" } else { "" };
+    let overloads: Vec<String> = functions.iter().map(|f| param_list(f.args.iter().map(|a| a.name.clone()))).collect();
+    let hint = super::fuzzy::closest(&overloads, &param_list(keys.iter().cloned()))
+        .map(|params| format!("Perhaps you meant to call the function {schema}.{name}{params}"));
     ApiError::NoFunction {
         message: format!("Could not find the function {message} in the schema cache"),
         details: format!(
-            "Searched for the function {schema}.{name} {searched} or with a single unnamed \
-             json/jsonb parameter, but no matches were found in the schema cache."
+            "Searched for the function {schema}.{name}{searched}{fallback}, but no matches were found in the schema cache."
         ),
+        hint,
     }
+}
+
+/// `(a, b, c)`: parameter names sorted, as PostgREST compares them.
+fn param_list(names: impl Iterator<Item = String>) -> String {
+    let mut names: Vec<String> = names.collect();
+    names.sort();
+    format!("({})", names.join(", "))
+}
+
+/// The hint of a PGRST202 for a name no function has: the closest function name of the schema.
+pub fn name_hint(schema: &str, all: &[String], name: &str) -> Option<String> {
+    super::fuzzy::closest(all, name).map(|f| format!("Perhaps you meant to call the function {schema}.{f}"))
 }
 
 /// The call statement, whether it binds the arguments as `$1`, and how to read its answer.
@@ -122,18 +155,28 @@ pub fn statement(
         params: shaping.params,
         page: shaping.page,
         counted: shaping.counted,
+        count_cap: None,
         // Result column types are not looked up: full-text filters need a tsvector column here.
         plain_text: &|_| false,
     };
-    let (rows, total) = query.render()?;
-    let single = !function.returns_set || shaping.shape == Shape::Object;
+    let rendered = query.render()?;
+    let single = !function.returns_set || shaping.shape.is_object();
+    let strip = matches!(shaping.shape, Shape::StrippedArray | Shape::StrippedObject);
     let body = match (scalar, single) {
-        (true, true) => "coalesce((pg_catalog.json_agg(pgrst_t.pgrst_scalar)->0)::text, 'null')",
-        (true, false) => "coalesce(pg_catalog.json_agg(pgrst_t.pgrst_scalar), '[]')::text",
-        (false, true) => body_sql(Shape::Object),
-        (false, false) => body_sql(Shape::Array),
+        _ if shaping.shape == Shape::Csv => body_sql(Shape::Csv).to_owned(),
+        (false, true) => body_sql(if strip { Shape::StrippedObject } else { Shape::Object }).to_owned(),
+        (false, false) => body_sql(if strip { Shape::StrippedArray } else { Shape::Array }).to_owned(),
+        (true, single) => {
+            let value = if single {
+                "pg_catalog.json_agg(pgrst_t.pgrst_scalar)->0"
+            } else {
+                "pg_catalog.json_agg(pgrst_t.pgrst_scalar)"
+            };
+            let value = if strip { format!("pg_catalog.json_strip_nulls({value})") } else { value.to_owned() };
+            format!("coalesce(({value})::text, '{}')", if single { "null" } else { "[]" })
+        }
     };
-    let sql = envelope(&with, &total, &rows, body, "0::bigint");
+    let sql = envelope(&with, &rendered.total, &rendered.rows, &body, "0::bigint");
     Ok((sql, binds, Kind::Read { offset: shaping.page.offset }))
 }
 

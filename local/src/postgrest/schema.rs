@@ -21,6 +21,8 @@ pub struct Column {
     pub name: String,
     /// Full-text filters use a tsvector column as is and wrap anything else in `to_tsvector`.
     pub is_tsvector: bool,
+    /// The DEFAULT expression, as `pg_get_expr` prints it (`Prefer: missing=default` uses it).
+    pub default: Option<String>,
 }
 
 impl Table {
@@ -30,6 +32,10 @@ impl Table {
 
     pub fn is_plain_text(&self, name: &str) -> bool {
         !self.columns.iter().any(|c| c.name == name && c.is_tsvector)
+    }
+
+    pub fn column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
     }
 }
 
@@ -68,10 +74,12 @@ pub struct Cache {
 }
 
 const TABLE_SQL: &str = "
-select a.attname::text, a.atttypid = 'tsvector'::regtype, coalesce(a.attnum = any(i.indkey::int2[]), false)
+select a.attname::text, a.atttypid = 'tsvector'::regtype, coalesce(a.attnum = any(i.indkey::int2[]), false),
+       pg_get_expr(d.adbin, d.adrelid)
 from pg_class c
 join pg_namespace n on n.oid = c.relnamespace
 left join pg_attribute a on a.attrelid = c.oid and a.attnum > 0 and not a.attisdropped
+left join pg_attrdef d on d.adrelid = c.oid and d.adnum = a.attnum and a.attgenerated = ''
 left join pg_index i on i.indrelid = c.oid and i.indisprimary
 where n.nspname = $1 and c.relname = $2 and c.relkind in ('r', 'v', 'm', 'f', 'p')
 order by a.attnum";
@@ -108,7 +116,7 @@ impl Cache {
             if row.get::<_, bool>(2) {
                 table.primary_key.push(column.clone());
             }
-            table.columns.push(Column { name: column, is_tsvector: row.get(1) });
+            table.columns.push(Column { name: column, is_tsvector: row.get(1), default: row.get(3) });
         }
         let table = Arc::new(table);
         self.tables.lock().unwrap_or_else(PoisonError::into_inner).insert(name.to_owned(), table.clone());
@@ -133,6 +141,20 @@ impl Cache {
         }
         Ok(functions)
     }
+}
+
+/// Every table and view of `schema`, for the "Perhaps you meant the table" hint of PGRST205.
+pub async fn table_names(client: &Client, schema: &str) -> Result<Vec<String>, tokio_postgres::Error> {
+    let sql = "select c.relname::text from pg_class c join pg_namespace n on n.oid = c.relnamespace
+               where n.nspname = $1 and c.relkind in ('r', 'v', 'm', 'f', 'p') order by 1";
+    Ok(client.query(sql, &[&schema]).await?.iter().map(|row| row.get(0)).collect())
+}
+
+/// Every function of `schema`, for the "Perhaps you meant to call the function" hint of PGRST202.
+pub async fn function_names(client: &Client, schema: &str) -> Result<Vec<String>, tokio_postgres::Error> {
+    let sql = "select distinct p.proname::text from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+               where n.nspname = $1 and p.prokind = 'f' order by 1";
+    Ok(client.query(sql, &[&schema]).await?.iter().map(|row| row.get(0)).collect())
 }
 
 fn function(name: &str, row: &tokio_postgres::Row) -> Function {

@@ -77,6 +77,29 @@ fn unquote(text: &str) -> &str {
     text.strip_prefix('"').and_then(|t| t.strip_suffix('"')).unwrap_or(text)
 }
 
+/// What a `select` that [`parse`] refused asks for beyond plain columns: aggregates (`count()`,
+/// `price.sum()`), or the names of the resources it embeds (`alias:rel!hint(cols)`, `...rel(cols)`).
+pub enum Beyond {
+    Aggregates,
+    Embeds(Vec<String>),
+}
+
+pub fn beyond_columns(select: &str) -> Beyond {
+    let items = split_items(select).unwrap_or_default();
+    let mut embeds = Vec::new();
+    for item in items.iter().map(|i| i.trim()) {
+        let Some((open, _)) = outside_quotes(item).find(|&(_, c)| c == '(') else { continue };
+        let head = item[..open].trim_start_matches("...");
+        let function = head.rsplit(['.', ':']).next().unwrap_or_default();
+        if item[open..].starts_with("()") && matches!(function, "avg" | "count" | "max" | "min" | "sum") {
+            return Beyond::Aggregates;
+        }
+        let name = head.rsplit(':').next().unwrap_or_default();
+        embeds.push(unquote(name.split('!').next().unwrap_or_default()).to_owned());
+    }
+    Beyond::Embeds(embeds)
+}
+
 fn split_items(select: &str) -> Result<Vec<&str>, ApiError> {
     let (mut items, mut start, mut depth) = (Vec::new(), 0, 0i32);
     for (i, c) in outside_quotes(select) {
@@ -130,6 +153,17 @@ mod tests {
                 ("*".to_owned(), None, None),
             ]
         );
+    }
+
+    #[test]
+    fn names_embeds_and_spots_aggregates() {
+        let names = |select: &str| match beyond_columns(select) {
+            Beyond::Embeds(names) => names,
+            Beyond::Aggregates => vec!["<aggregates>".to_owned()],
+        };
+        assert_eq!(names("id,owner:users!fk(id),...tags(name),notes(*)"), ["users", "tags", "notes"]);
+        assert_eq!(names("count()"), ["<aggregates>"]);
+        assert_eq!(names("price.sum(),id"), ["<aggregates>"]);
     }
 
     #[test]

@@ -1,9 +1,11 @@
 //! POST (insert/upsert), PATCH and DELETE on a table: payload checks and the data-modifying CTE.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::error::ApiError;
-use super::headers::{Prefer, Return, Shape};
+use super::headers::Shape;
+use super::payload::Payload;
+use super::prefer::{Prefer, Return};
 use super::query::QueryParams;
 use super::read::{body_sql, envelope};
 use super::schema::Table;
@@ -28,7 +30,7 @@ pub struct Target<'a> {
 }
 
 impl Target<'_> {
-    fn qualified(&self) -> Result<String, ApiError> {
+    pub(super) fn qualified(&self) -> Result<String, ApiError> {
         Ok(format!("{}.{}", sql::ident(self.schema)?, sql::ident(&self.table.name)?))
     }
 
@@ -62,7 +64,7 @@ impl Target<'_> {
         })
     }
 
-    fn check_columns<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Result<(), ApiError> {
+    pub(super) fn check_columns<'k>(&self, keys: impl IntoIterator<Item = &'k String>) -> Result<(), ApiError> {
         match keys.into_iter().find(|key| !self.table.has_column(key)) {
             Some(key) => Err(ApiError::NoColumn { column: key.clone(), table: self.table.name.clone() }),
             None => Ok(()),
@@ -84,12 +86,13 @@ impl Target<'_> {
     }
 }
 
-/// `INSERT … SELECT cols FROM json_populate_recordset(…)`: absent columns get their DEFAULT.
+/// `INSERT … SELECT cols FROM json_populate_recordset(…)`: the inserted columns are the payload's
+/// keys (or `?columns=`), so the others get their DEFAULT; with `columns`, a row lacking one of them
+/// inserts NULL there, or the column DEFAULT under `Prefer: missing=default`.
 pub fn insert(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
-    let (keys, json) = rows_payload(body)?;
-    target.check_columns(&keys)?;
+    let payload = Payload::read(target, body)?;
     let qualified = target.qualified()?;
-    let columns: Vec<String> = keys.iter().map(|k| sql::ident(k)).collect::<Result<_, _>>()?;
+    let columns: Vec<String> = payload.keys.iter().map(|k| sql::ident(k)).collect::<Result<_, _>>()?;
     let from_body: Vec<String> = columns.iter().map(|c| format!("pgrst_body.{c}")).collect();
     let conflict_columns = match &target.params.on_conflict {
         Some(columns) => columns.clone(),
@@ -115,15 +118,15 @@ pub fn insert(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
     };
     let column_list = if columns.is_empty() { String::new() } else { format!("({})", columns.join(", ")) };
     let cte = format!(
-        "INSERT INTO {qualified} AS {alias}{column_list} SELECT {} FROM \
-         json_populate_recordset(NULL::{qualified}, $1::text::json) AS pgrst_body{conflict}{}",
+        "INSERT INTO {qualified} AS {alias}{column_list} SELECT {} FROM {}{conflict}{}",
         from_body.join(", "),
+        payload.source(target)?,
         target.returning(&inserted)?,
     );
     let count_inserted = "(SELECT pg_catalog.count(*) FROM pgrst_source WHERE pgrst_inserted)";
     Ok(Statement {
         sql: target.finish(&cte, count_inserted)?,
-        json: Some(json),
+        json: Some(payload.json),
         resolution_applied: resolution.is_some(),
     })
 }
@@ -131,33 +134,39 @@ pub fn insert(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
 /// `UPDATE … SET c = pgrst_body.c FROM json_populate_record(…)`; `{}` changes nothing.
 pub fn update(target: &Target<'_>, body: &[u8]) -> Result<Statement, ApiError> {
     target.require_filter("UPDATE")?;
-    let object = match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(object)) => object,
-        Ok(Value::Array(_)) => return Err(ApiError::unsupported("PATCH with a JSON array body")),
-        _ => return Err(ApiError::Body("Empty or invalid json")),
+    let payload = match &target.params.columns {
+        Some(_) => Payload::read(target, body)?,
+        None => match serde_json::from_slice::<Value>(body) {
+            Ok(Value::Object(object)) => {
+                target.check_columns(object.keys())?;
+                let keys = object.keys().cloned().collect();
+                Payload::object(keys, String::from_utf8_lossy(body).into_owned())
+            }
+            Ok(Value::Array(_)) => return Err(ApiError::unsupported("PATCH with a JSON array body")),
+            _ => return Err(ApiError::Body("Empty or invalid json")),
+        },
     };
-    target.check_columns(object.keys())?;
     let qualified = target.qualified()?;
     let alias = sql::ident(&target.table.name)?;
-    let cte = if object.is_empty() {
+    let cte = if payload.keys.is_empty() {
         format!("SELECT NULL::{qualified} AS pgrst_row, 1 AS pgrst_one WHERE false")
     } else {
-        let sets: Vec<String> = object
-            .keys()
+        let sets: Vec<String> = payload
+            .keys
+            .iter()
             .map(|key| sql::ident(key).map(|c| format!("{c} = pgrst_body.{c}")))
             .collect::<Result<_, _>>()?;
         format!(
-            "UPDATE {qualified} AS {alias} SET {} FROM (SELECT * FROM \
-             json_populate_record(NULL::{qualified}, $1::text::json)) AS pgrst_body{}{}",
+            "UPDATE {qualified} AS {alias} SET {} FROM (SELECT * FROM {}) AS pgrst_body{}{}",
             sets.join(", "),
+            payload.source(target)?,
             where_clause(target)?,
             target.returning("1 AS pgrst_one")?,
         )
     };
-    let json = String::from_utf8_lossy(body).into_owned();
     let sql = target.finish(&cte, "0::bigint")?;
     // `{}` builds no UPDATE, and an unused `$1` would leave its type unknown.
-    let json = (!object.is_empty()).then_some(json);
+    let json = (!payload.keys.is_empty()).then_some(payload.json);
     Ok(Statement { sql, json, resolution_applied: false })
 }
 
@@ -177,26 +186,4 @@ pub fn delete(target: &Target<'_>) -> Result<Statement, ApiError> {
 fn where_clause(target: &Target<'_>) -> Result<String, ApiError> {
     let plain_text = |column: &str| target.table.is_plain_text(column);
     sql::where_clause(&target.table.name, &target.params.conditions, &plain_text)
-}
-
-/// An object or an array of objects with identical keys → (keys, JSON array text).
-fn rows_payload(body: &[u8]) -> Result<(Vec<String>, String), ApiError> {
-    let invalid = || ApiError::Body("Empty or invalid json");
-    let text = std::str::from_utf8(body).map_err(|_| invalid())?;
-    match serde_json::from_str::<Value>(text).map_err(|_| invalid())? {
-        Value::Object(object) => Ok((object.keys().cloned().collect(), format!("[{text}]"))),
-        Value::Array(rows) => {
-            let objects: Vec<&Map<String, Value>> = rows.iter().filter_map(Value::as_object).collect();
-            if objects.len() != rows.len() {
-                return Err(invalid());
-            }
-            let keys: Vec<String> = objects.first().map(|o| o.keys().cloned().collect()).unwrap_or_default();
-            let same = |o: &&Map<String, Value>| o.len() == keys.len() && keys.iter().all(|k| o.contains_key(k));
-            if !objects.iter().all(same) {
-                return Err(ApiError::Body("All object keys must match"));
-            }
-            Ok((keys, text.to_owned()))
-        }
-        _ => Err(invalid()),
-    }
 }

@@ -27,6 +27,7 @@ create policy todos_owner on todos for all to authenticated
   using ((select auth.uid()) = user_id) with check ((select auth.uid()) = user_id);
 insert into todos (user_id, task) values
   ('11111111-1111-1111-1111-111111111111', 'mine'), ('22222222-2222-2222-2222-222222222222', 'theirs');
+create table reviews (id serial primary key, item_id int not null references items(id), stars int);
 create table logs (msg text, at int);
 insert into logs values ('a', 1), ('b', 2);
 create table secrets (id int primary key);

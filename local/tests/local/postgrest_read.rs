@@ -30,6 +30,8 @@ async fn orders_by_the_first_order_param_with_nulls_placement() {
 #[tokio::test]
 async fn answers_content_range_and_status_exactly_like_postgrest() {
     let api = Api::start().await;
+    // `count=planned` reports the planner's estimate: with statistics it is the row count.
+    api.db.client().await.batch_execute("analyze items").await.unwrap();
     let exact = Some("count=exact");
     // (query, Range header, Prefer header, status, Content-Range, rows)
     let cases = [
@@ -161,7 +163,13 @@ async fn read_errors_carry_postgrest_codes_and_statuses() {
             "\"failed to parse order (id.asc.nullslasttt)\" (line 1, column 17)",
         ),
         ("/secrets", None, 401, "42501", "permission denied for table secrets"),
-        ("/items", Some(("Accept", "text/csv")), 406, "PGRST107", "None of these media types are available: text/csv"),
+        (
+            "/items",
+            Some(("Accept", "text/html")),
+            406,
+            "PGRST107",
+            "None of these media types are available: text/html",
+        ),
         ("/items", Some(("Accept-Profile", "private")), 406, "PGRST106", "Invalid schema: private"),
         (
             "/items",
@@ -183,21 +191,6 @@ async fn read_errors_carry_postgrest_codes_and_statuses() {
         assert_eq!((body["code"].as_str(), body["message"].as_str()), (Some(code), Some(message)), "{path}");
         assert_eq!(body.as_object().unwrap().len(), 4, "{path}: code, details, hint, message");
     }
-}
-
-#[tokio::test]
-async fn rejects_features_outside_the_subset_with_a_clear_400() {
-    let api = Api::start().await;
-    for path in
-        ["/items?select=id,todos(id)", "/items?columns=id", "/items?todos.order=id", "/items?select=...todos(id)"]
-    {
-        let reply = api.get(path).await;
-        assert_eq!(reply.status, 400, "{path}");
-        assert_eq!(reply.json()["code"], "PGRST100", "{path}");
-        assert!(reply.json()["message"].as_str().unwrap().contains("not supported"), "{path}");
-    }
-    let put = Reply::from(api.request(Method::PUT, "/items?id=eq.1").body("{}").send().await.unwrap()).await;
-    assert_eq!(put.status, 400, "PUT");
 }
 
 #[tokio::test]
