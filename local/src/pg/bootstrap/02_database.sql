@@ -39,8 +39,14 @@ alter default privileges for role supabase_admin in schema extensions grant all 
 -- Schemas of services this stack has no stand-in for, present so that grants naming them work.
 create schema if not exists realtime authorization supabase_admin;
 grant usage on schema realtime to postgres;
+alter default privileges for role supabase_admin in schema realtime grant all on tables to postgres, dashboard_user;
+alter default privileges for role supabase_admin in schema realtime grant all on routines to postgres, dashboard_user;
+alter default privileges for role supabase_admin in schema realtime grant all on sequences to postgres, dashboard_user;
 create schema if not exists graphql_public authorization supabase_admin;
 grant usage on schema graphql_public to postgres, anon, authenticated, service_role;
+alter default privileges for role supabase_admin in schema graphql_public grant all on tables to postgres, anon, authenticated, service_role;
+alter default privileges for role supabase_admin in schema graphql_public grant all on routines to postgres, anon, authenticated, service_role;
+alter default privileges for role supabase_admin in schema graphql_public grant all on sequences to postgres, anon, authenticated, service_role;
 
 -- Schema auth: supabase_admin's schema, whose tables and helpers Auth's own role owns.
 create schema if not exists auth authorization supabase_admin;
