@@ -67,6 +67,15 @@ impl Cluster {
     pub fn start(options: &ClusterOptions) -> Result<Self, PgError> {
         let data = options.dir.join("data");
         let owner = server_user();
+        // SAFETY: geteuid has no preconditions.
+        if owner.is_none() && unsafe { libc::geteuid() } == 0 {
+            return Err(PgError::Command {
+                what: "starting PostgreSQL as root".into(),
+                detail: "PostgreSQL refuses to run as root, and this system has neither a `postgres` nor a `nobody` \
+                         user to run it as: create one (useradd --system --user-group postgres), then run again"
+                    .into(),
+            });
+        }
         fs::create_dir_all(&options.dir)?;
         if let Some((uid, gid)) = owner {
             chown(&options.dir, uid, gid)?;
