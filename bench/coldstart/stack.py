@@ -28,7 +28,7 @@ def call(url, body=None, token=None, timeout=30):
 
 
 class Stack:
-    """studio-local on free ports (its PostgreSQL cluster in .studio/pg), stopped with SIGTERM."""
+    """studio-local on free ports (with its private PostgreSQL cluster), stopped with SIGTERM."""
 
     def __init__(self, local):
         self.local = local

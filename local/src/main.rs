@@ -15,8 +15,10 @@ use tokio_postgres::NoTls;
 const USAGE: &str = "usage:
   studio-local                      run the studio: database, stand-ins, API and app
       PORT (default 3000)           where the studio listens on 127.0.0.1
-      DATABASE_URL                  use this PostgreSQL server instead of the private cluster
-      STUDIO_DB_PORT (default 54322) port of the private cluster in .studio/pg
+      DATABASE_URL                  use this PostgreSQL server (a superuser URL) instead of the private cluster
+      STUDIO_DB_PORT (default 54322) port of the private cluster
+      STUDIO_DB_DIR                 where the private cluster lives (default .studio/db, or under
+                                    /var/tmp when run as root: the server's user must reach it)
   studio-local postgrest --database-url URL --schema NAME --anon-role ROLE --jwt-secret SECRET --port PORT
                                     the PostgREST-compatible server alone, without the API-key gateway
   studio-local function-env URL     print NAME=VALUE lines: what an api/ binary needs to use the studio at URL";
@@ -47,16 +49,21 @@ async fn run_studio() -> Result<(), Error> {
         Some(url) => (None, url),
         None => {
             let port = env_var("STUDIO_DB_PORT").map(|p| p.parse()).transpose()?.unwrap_or(54322);
-            let dir = root.join(".studio").join("pg");
+            let dir = env_var("STUDIO_DB_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| pg::cluster_dir(&root));
+            let old = root.join(".studio").join("pg");
+            if old.join("data").exists() && dir != old {
+                println!(
+                    "Note: {} holds a cluster of an earlier layout, no longer used; it may be deleted.",
+                    old.display()
+                );
+            }
             println!("Starting PostgreSQL in {} on port {port} …", dir.display());
             let cluster = Cluster::start(&ClusterOptions { dir, port, ephemeral: false })?;
             let url = cluster.url("postgres");
             (Some(cluster), url)
         }
     };
-    let (mut client, connection) = tokio_postgres::connect(&database_url, NoTls).await?;
-    tokio::spawn(connection);
-    let report = pg::migrate(&mut client, &root.join("supabase")).await?;
+    let report = pg::migrate(&database_url, &root.join("supabase")).await?;
     for file in &report.applied {
         println!("  applied migration {file}");
     }
@@ -73,8 +80,10 @@ async fn run_studio() -> Result<(), Error> {
     let faults = Faults::default();
     let outbox = Outbox::default();
     let storage_dir = root.join(".studio").join("storage");
+    // Each stand-in logs in as its real service does.
     let router = stack::router(stack::Parts {
-        pool: studio_local::testing::pool(&database_url),
+        pool: pool_as(&database_url, "authenticator")?,
+        storage_pool: pool_as(&database_url, "supabase_storage_admin")?,
         keys: &keys,
         app,
         faults: &faults,
@@ -131,6 +140,14 @@ fn print_function_env(args: &[String]) -> Result<(), Error> {
         println!("{name}={value}");
     }
     Ok(())
+}
+
+/// A pool for the server of `url` (same host, port, database and password) logged in as `role`.
+fn pool_as(url: &str, role: &str) -> Result<deadpool_postgres::Pool, Error> {
+    let mut config: tokio_postgres::Config = url.parse()?;
+    config.user(role);
+    let manager = deadpool_postgres::Manager::new(config, NoTls);
+    Ok(deadpool_postgres::Pool::builder(manager).build()?)
 }
 
 fn env_var(name: &str) -> Option<String> {

@@ -95,7 +95,10 @@ pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, s
 /// What a stack is made of: the database, the keys, the library, and the state its stand-ins share
 /// with the tests (queued faults, sent mail, stored objects).
 pub struct Parts<'a> {
+    /// PostgREST's connections: as `authenticator`, which may only switch to the API roles.
     pub pool: Pool,
+    /// Storage's connections: as `supabase_storage_admin`, the owner of schema storage's tables.
+    pub storage_pool: Pool,
     pub keys: &'a Keys,
     pub app: Arc<App>,
     pub faults: &'a Faults,
@@ -108,7 +111,7 @@ pub struct Parts<'a> {
 
 /// Every route of the stack. Each stand-in answers queued faults before serving.
 pub fn router(parts: Parts<'_>) -> Router {
-    let Parts { pool, keys, app, faults, outbox, upstash, storage_dir, public_dir } = parts;
+    let Parts { pool, storage_pool, keys, app, faults, outbox, upstash, storage_dir, public_dir } = parts;
     if let Some(redis) = upstash.killable() {
         faults.outages.attach(Service::Redis, redis);
     }
@@ -120,7 +123,7 @@ pub fn router(parts: Parts<'_>) -> Router {
         gateway: Some(postgrest::Gateway { anon_key: keys.anon_key.clone(), service_key: keys.service_key.clone() }),
     };
     let storage = storage::router(
-        pool.clone(),
+        storage_pool,
         storage::Settings { jwt_secret: keys.jwt_secret.clone(), dir: storage_dir.to_path_buf() },
     );
     let functions = Router::new()

@@ -51,11 +51,13 @@ fn start_shared() -> Result<Shared, PgError> {
 
 async fn create_templates(cluster: &Cluster) -> Result<(), PgError> {
     let admin = connect(&cluster.url("postgres")).await?;
+    // The cluster's roles (and its `postgres` database shaped as a project's) come first.
+    pg::bootstrap(&admin).await?;
     for name in [MIGRATED_TEMPLATE, BOOTSTRAPPED_TEMPLATE] {
-        admin.batch_execute(&format!("create database {name}")).await?;
+        // Owned by postgres, as a hosted project's database is.
+        admin.batch_execute(&format!("create database {name} owner postgres")).await?;
     }
-    let mut migrated = connect(&cluster.url(MIGRATED_TEMPLATE)).await?;
-    pg::migrate(&mut migrated, &pg::repo_root().join("supabase")).await?;
+    pg::migrate(&cluster.url(MIGRATED_TEMPLATE), &pg::repo_root().join("supabase")).await?;
     pg::bootstrap(&connect(&cluster.url(BOOTSTRAPPED_TEMPLATE)).await?).await?;
     Ok(())
 }
@@ -70,7 +72,8 @@ extern "C" fn stop_shared() {
 /// A database of its own for one test.
 pub struct TestDb {
     pub name: String,
-    /// `postgres://postgres@127.0.0.1:PORT/NAME`: superuser, for arranging and asserting in SQL.
+    /// `postgres://supabase_admin@127.0.0.1:PORT/NAME`: the superuser, for arranging and asserting
+    /// in SQL (`postgres` is not one, as on a hosted project).
     pub url: String,
     pub pool: Pool,
 }
@@ -93,7 +96,9 @@ impl TestDb {
         let admin = connect(&shared.cluster.url("postgres")).await.expect("connect to the test cluster");
         // CREATE DATABASE refuses while another creation reads the same template: retry briefly.
         let mut attempts = 0;
-        while let Err(err) = admin.batch_execute(&format!("create database {name} template {template}")).await {
+        while let Err(err) =
+            admin.batch_execute(&format!("create database {name} owner postgres template {template}")).await
+        {
             attempts += 1;
             assert!(attempts < 50, "create database {name}: {err}");
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
@@ -106,6 +111,12 @@ impl TestDb {
     /// A superuser connection for arranging data and asserting on rows.
     pub async fn client(&self) -> deadpool_postgres::Object {
         self.pool.get().await.expect("a connection to the test database")
+    }
+
+    /// A connection string for this database as `role`: `postgres` (what migrations run as),
+    /// `authenticator` (PostgREST), `supabase_storage_admin` (Storage).
+    pub fn url_as(&self, role: &str) -> String {
+        shared().cluster.url_as(role, &self.name)
     }
 }
 
@@ -180,8 +191,11 @@ impl TestStack {
         let outbox = Outbox::default();
         let storage = tempfile::Builder::new().prefix("studio-test-storage-").tempdir().expect("a storage directory");
         let storage_dir = storage.path().to_path_buf();
+        // Each stand-in logs in as its real service does: PostgREST as authenticator, Storage as
+        // supabase_storage_admin; the tests keep the superuser pool (`db.pool`).
         let router = stack::router(stack::Parts {
-            pool: db.pool.clone(),
+            pool: pool(&db.url_as("authenticator")),
+            storage_pool: pool(&db.url_as("supabase_storage_admin")),
             keys: &keys,
             app: app.clone(),
             faults: &faults,

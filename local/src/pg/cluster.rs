@@ -14,6 +14,9 @@ use std::sync::{Mutex, mpsc};
 use std::thread;
 use std::time::{Duration, Instant};
 
+/// The bootstrap superuser, as on a hosted project (`postgres` is not a superuser there).
+pub const ADMIN_ROLE: &str = "supabase_admin";
+
 #[derive(Debug, thiserror::Error)]
 pub enum PgError {
     #[error(
@@ -24,12 +27,22 @@ pub enum PgError {
     Command { what: String, detail: String },
     #[error("PostgreSQL did not become ready within {secs} s; its log ends with:\n{log}")]
     NotReady { secs: u64, log: String },
+    #[error("the server user (uid {uid}) cannot reach {dir}: {blocker} is closed to it. {fix}")]
+    Unreachable { uid: u32, dir: String, blocker: String, fix: String },
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    #[error("database error: {0}")]
+    #[error("database error: {}", detail(.0))]
     Sql(#[from] tokio_postgres::Error),
-    #[error("migration {file} failed: {source}")]
+    #[error("migration {file} failed: {}", detail(.source))]
     Migration { file: String, source: tokio_postgres::Error },
+}
+
+/// The server's message and SQLSTATE, which the driver's own text ("db error") leaves out.
+fn detail(err: &tokio_postgres::Error) -> String {
+    match err.as_db_error() {
+        Some(db) => format!("{} (SQLSTATE {})", db.message(), db.code().code()),
+        None => err.to_string(),
+    }
 }
 
 /// Where and how to run the server.
@@ -54,9 +67,19 @@ impl Cluster {
     pub fn start(options: &ClusterOptions) -> Result<Self, PgError> {
         let data = options.dir.join("data");
         let owner = server_user();
+        // SAFETY: geteuid has no preconditions.
+        if owner.is_none() && unsafe { libc::geteuid() } == 0 {
+            return Err(PgError::Command {
+                what: "starting PostgreSQL as root".into(),
+                detail: "PostgreSQL refuses to run as root, and this system has neither a `postgres` nor a `nobody` \
+                         user to run it as: create one (useradd --system --user-group postgres), then run again"
+                    .into(),
+            });
+        }
         fs::create_dir_all(&options.dir)?;
         if let Some((uid, gid)) = owner {
             chown(&options.dir, uid, gid)?;
+            super::place::check_reachable(&options.dir, uid, gid)?;
         }
         if !data.join("PG_VERSION").exists() {
             init_cluster(&data, owner, options.ephemeral)?;
@@ -72,9 +95,15 @@ impl Cluster {
         self.port
     }
 
-    /// A connection string for `database` as the superuser (trust authentication on loopback).
+    /// A connection string for `database` as the bootstrap superuser, `supabase_admin` (trust
+    /// authentication on loopback).
     pub fn url(&self, database: &str) -> String {
-        format!("postgres://postgres@127.0.0.1:{}/{database}", self.port)
+        self.url_as(ADMIN_ROLE, database)
+    }
+
+    /// A connection string for `database` as `role` (e.g. `postgres`, `authenticator`).
+    pub fn url_as(&self, role: &str, database: &str) -> String {
+        format!("postgres://{role}@127.0.0.1:{}/{database}", self.port)
     }
 
     /// Fast shutdown: open transactions are rolled back, then the server exits.
@@ -118,13 +147,13 @@ impl Drop for Cluster {
 
 fn init_cluster(data: &Path, owner: Option<(u32, u32)>, ephemeral: bool) -> Result<(), PgError> {
     let mut initdb = Command::new(binary("initdb")?);
-    initdb.arg("-D").arg(data).args(["-U", "postgres", "--auth=trust", "--encoding=UTF8"]);
+    initdb.arg("-D").arg(data).args(["-U", ADMIN_ROLE, "--auth=trust", "--encoding=UTF8"]);
     // C.UTF-8: byte-order collation, but Unicode-aware lower()/ILIKE for Indonesian and others.
     initdb.args(["--locale=C.UTF-8"]);
     if ephemeral {
         initdb.arg("--no-sync");
     }
-    run_as(&mut initdb, owner);
+    run_as(&mut initdb, owner, data.parent().unwrap_or(data));
     let output = initdb.stdin(Stdio::null()).output()?;
     if !output.status.success() {
         return Err(PgError::Command {
@@ -161,7 +190,7 @@ fn spawn_server(options: &ClusterOptions, owner: Option<(u32, u32)>) -> Result<(
         server.args(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
     }
     server.stdin(Stdio::null()).stdout(log.try_clone()?).stderr(log);
-    run_as(&mut server, owner);
+    run_as(&mut server, owner, &options.dir);
     // Its own process group keeps a terminal's Ctrl-C away from it: the owner stops it in order.
     server.process_group(0);
     // SAFETY: prctl is async-signal-safe and touches no memory of the parent.
@@ -194,16 +223,18 @@ fn spawn_server(options: &ClusterOptions, owner: Option<(u32, u32)>) -> Result<(
     Ok((pid, exited_rx))
 }
 
-/// Runs `command` as the server's user when this process is root.
-fn run_as(command: &mut Command, owner: Option<(u32, u32)>) {
+/// Runs `command` as the server's user when this process is root, from a directory that user can
+/// enter (PostgreSQL's programs fail when they cannot return to their working directory, e.g. a
+/// checkout in root's 0700 home).
+fn run_as(command: &mut Command, owner: Option<(u32, u32)>, cwd: &Path) {
     if let Some((uid, gid)) = owner {
-        command.uid(uid).gid(gid);
+        command.uid(uid).gid(gid).current_dir(cwd);
     }
 }
 
 /// `(uid, gid)` of the user the server runs as when this process is root: `postgres` if the
 /// system has one, else `nobody`. `None` when not root (the server runs as the current user).
-fn server_user() -> Option<(u32, u32)> {
+pub(super) fn server_user() -> Option<(u32, u32)> {
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         return None;

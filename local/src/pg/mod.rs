@@ -2,9 +2,15 @@
 
 mod cluster;
 mod migrate;
+mod place;
+pub mod statements;
 
-pub use cluster::{Cluster, ClusterOptions, PgError};
-pub use migrate::{MigrationReport, bootstrap, migrate};
+pub use cluster::{ADMIN_ROLE, Cluster, ClusterOptions, PgError};
+pub use migrate::{
+    MIGRATION_ROLE, Migration, MigrationReport, bootstrap, connect, create_history_table, migrate, migration_files,
+    push, push_file,
+};
+pub use place::cluster_dir;
 
 use std::path::PathBuf;
 

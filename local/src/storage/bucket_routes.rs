@@ -14,6 +14,7 @@ use serde_json::{Map, Value, json};
 use tokio_postgres::types::ToSql;
 
 use super::buckets::{self, BUCKET};
+use super::catalog;
 use super::error::StorageError;
 use super::objects::parse;
 use super::{App, auth, store};
@@ -204,16 +205,18 @@ async fn update(app: &App, id: &str, is_service: bool, body: &[u8]) -> Result<Re
 /// any row of `storage.objects` in the bucket.
 async fn delete(app: &App, id: &str, is_service: bool) -> Result<Response, StorageError> {
     buckets::find(app, id).await?;
-    let client = app.pool.get().await.map_err(StorageError::internal)?;
+    let mut client = app.pool.get().await.map_err(StorageError::internal)?;
     let sql = "select exists (select 1 from storage.objects where bucket_id = $1)";
     if client.query_one(sql, &[&id]).await.map_err(StorageError::internal)?.get::<_, bool>(0) {
         return Err(StorageError::bucket_not_empty());
     }
-    if !is_service
-        || client.execute("delete from storage.buckets where id = $1", &[&id]).await.map_err(StorageError::internal)?
-            == 0
-    {
+    if !is_service {
         return Err(StorageError::no_such_bucket());
     }
+    let tx = catalog::deleting(&mut client).await?;
+    if tx.execute("delete from storage.buckets where id = $1", &[&id]).await.map_err(StorageError::internal)? == 0 {
+        return Err(StorageError::no_such_bucket());
+    }
+    tx.commit().await.map_err(StorageError::internal)?;
     Ok(Json(json!({ "message": "Successfully deleted" })).into_response())
 }

@@ -6,6 +6,8 @@ mod function_env;
 mod gemini;
 mod limiter;
 mod migrations;
+mod migrations_push;
+mod migrations_shape;
 mod openapi;
 mod outage;
 mod postgrest;

@@ -19,10 +19,9 @@ async fn public_tables(db: &TestDb) -> Vec<String> {
 #[tokio::test]
 async fn migrations_and_seed_are_not_applied_twice() {
     let db = TestDb::migrated().await;
-    let (mut client, connection) = tokio_postgres::connect(&db.url, tokio_postgres::NoTls).await.unwrap();
-    tokio::spawn(connection);
+    let client = db.client().await;
 
-    let report = pg::migrate(&mut client, &pg::repo_root().join("supabase")).await.unwrap();
+    let report = pg::migrate(&db.url, &pg::repo_root().join("supabase")).await.unwrap();
 
     assert!(report.applied.is_empty(), "re-applied {:?}", report.applied);
     assert!(!report.seeded, "seed re-applied although unchanged");
@@ -169,10 +168,7 @@ fn a_restarted_cluster_keeps_its_data() {
 
     let first = Cluster::start(&options).unwrap();
     runtime.block_on(async {
-        let (mut client, connection) =
-            tokio_postgres::connect(&first.url("postgres"), tokio_postgres::NoTls).await.unwrap();
-        tokio::spawn(connection);
-        let report = pg::migrate(&mut client, &pg::repo_root().join("supabase")).await.unwrap();
+        let report = pg::migrate(&first.url("postgres"), &pg::repo_root().join("supabase")).await.unwrap();
         assert!(!report.applied.is_empty() && report.seeded);
     });
     first.stop();
@@ -180,10 +176,10 @@ fn a_restarted_cluster_keeps_its_data() {
 
     let second = Cluster::start(&options).unwrap();
     runtime.block_on(async {
-        let (mut client, connection) =
+        let (client, connection) =
             tokio_postgres::connect(&second.url("postgres"), tokio_postgres::NoTls).await.unwrap();
         tokio::spawn(connection);
-        let report = pg::migrate(&mut client, &pg::repo_root().join("supabase")).await.unwrap();
+        let report = pg::migrate(&second.url("postgres"), &pg::repo_root().join("supabase")).await.unwrap();
         assert!(report.applied.is_empty() && !report.seeded, "{report:?}");
         let templates: i64 = client.query_one("select count(*) from style_templates", &[]).await.unwrap().get(0);
         assert!(templates >= 20);
