@@ -81,8 +81,9 @@ fn lindex(keyspace: &mut Keyspace, args: &[Vec<u8>], now: i64) -> Outcome {
     bulk(list.and_then(|list| position(index, list.len()).and_then(|i| list.get(i))))
 }
 
-/// LRANGE/LTRIM's window: `start..=end` after Redis's clamping, or `None` when empty.
-fn window(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
+/// LRANGE/LTRIM's and ZRANGE's rank window (negative from the end): `start..=end` after Redis's
+/// clamping, or `None` when empty.
+pub(super) fn window(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
     let len = len as i64;
     let start = if start < 0 { (len + start).max(0) } else { start };
     let end = if end < 0 { len + end } else { end };

@@ -68,17 +68,6 @@ fn lex_bound(raw: &[u8], near_end: &[u8], far_end: &[u8]) -> Result<(LexBound, b
     }
 }
 
-/// Rank bounds (negative from the top) as positions, or `None` when the window is empty.
-fn ranks(start: i64, end: i64, len: usize) -> Option<(usize, usize)> {
-    let len = len as i64;
-    let start = if start < 0 { (len + start).max(0) } else { start };
-    let end = if end < 0 { len + end } else { end };
-    if start > end || start >= len {
-        return None;
-    }
-    Some((start as usize, end.min(len - 1) as usize))
-}
-
 enum By {
     Rank(i64, i64),
     Score(ScoreRange),
@@ -89,7 +78,7 @@ enum By {
 fn select(zset: &ZSet, by: &By, rev: bool) -> Vec<(Vec<u8>, f64)> {
     let ordered: Vec<(&Vec<u8>, f64)> = if rev { zset.iter().rev().collect() } else { zset.iter().collect() };
     let chosen: Vec<(&Vec<u8>, f64)> = match by {
-        By::Rank(start, end) => match ranks(*start, *end, ordered.len()) {
+        By::Rank(start, end) => match super::lists::window(*start, *end, ordered.len()) {
             Some((from, to)) => ordered[from..=to].to_vec(),
             None => Vec::new(),
         },
