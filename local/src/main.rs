@@ -72,6 +72,7 @@ async fn run_studio() -> Result<(), Error> {
     let app = Arc::new(studio::App::new(stack::app_config(&env)?));
     let faults = Faults::default();
     let outbox = Outbox::default();
+    let received = studio_local::gemini::Requests::default();
     let storage_dir = root.join(".studio").join("storage");
     let router = stack::router(stack::Parts {
         pool: studio_local::testing::pool(&database_url),
@@ -79,6 +80,7 @@ async fn run_studio() -> Result<(), Error> {
         app,
         faults: &faults,
         outbox: &outbox,
+        gemini: &received,
         upstash: studio_local::upstash::Upstash::start(),
         storage_dir: &storage_dir,
         public_dir: &root.join("public"),

@@ -15,7 +15,7 @@ use crate::app::App;
 use crate::domain::SearchTerm;
 use crate::domain::generation::ASPECT_RATIOS;
 use crate::error::ApiError;
-use crate::gemini::AspectRatio;
+use crate::domain::AspectRatio;
 use crate::http::Query;
 
 /// A page request: where to start, how many, and what to keep.
