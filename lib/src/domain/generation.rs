@@ -209,7 +209,10 @@ mod tests {
             Defaults { quality: Quality::High, aspect_ratio: Some(AspectRatio::R16x9), template: Some(Uuid::nil()) };
         let parsed = Generation::parse(body(serde_json::json!({ "prompt": "  kucing oren  " })), &mine).unwrap();
         assert_eq!(parsed.prompt, "kucing oren");
-        assert_eq!((parsed.quality, parsed.aspect_ratio, parsed.variations), (Quality::High, Some(AspectRatio::R16x9), 1));
+        assert_eq!(
+            (parsed.quality, parsed.aspect_ratio, parsed.variations),
+            (Quality::High, Some(AspectRatio::R16x9), 1)
+        );
         assert_eq!(parsed.template, Some(TemplateRef::Id(Uuid::nil())));
     }
 

@@ -7,8 +7,8 @@ use uuid::Uuid;
 
 use super::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt, text};
 use super::*;
-use crate::error::ApiError;
 use crate::domain::{AspectRatio, Quality};
+use crate::error::ApiError;
 use crate::gemini::fold_negative_prompt;
 use crate::http::props::{assert_client_error, read_as, request_object};
 

@@ -12,8 +12,8 @@ use serde_json::Value;
 use super::GeminiError;
 use super::models::ModelFamily;
 use super::request::{self, ImageRequest, fold_negative_prompt};
-use crate::domain::{AspectRatio, Quality, Seed};
 use super::response::inspect;
+use crate::domain::{AspectRatio, Quality, Seed};
 
 fn encoded(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
     let picture = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 3) as u8, (y * 5) as u8, 90]));

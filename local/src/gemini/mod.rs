@@ -133,7 +133,8 @@ fn answer(model: &str, family: Family, request: &Valid) -> Result<Value, GoogleE
                     "Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
                 )
             })?;
-            let ratio = request.aspect_ratio.as_deref().unwrap_or_else(|| family.nearest_ratio(input.width(), input.height()));
+            let ratio =
+                request.aspect_ratio.as_deref().unwrap_or_else(|| family.nearest_ratio(input.width(), input.height()));
             let (width, height) = render::output_size(family, ratio, &request.image_size);
             render::edited(&input, fingerprint, width, height)
         }

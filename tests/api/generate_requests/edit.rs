@@ -86,7 +86,11 @@ async fn a_bad_edit_request_is_refused_by_name_without_charge() {
         ("control character", json!({ "image_id": source, "instruction": "a\u{001b}b" }), "instruction"),
         ("missing instruction", json!({ "image_id": source }), "instruction"),
         ("image id not a UUID", json!({ "image_id": "foto-1", "instruction": "brighter" }), "image_id"),
-        ("seed past int32", json!({ "image_id": source, "instruction": "brighter", "seed": 4_294_967_295_u64 }), "seed"),
+        (
+            "seed past int32",
+            json!({ "image_id": source, "instruction": "brighter", "seed": 4_294_967_295_u64 }),
+            "seed",
+        ),
     ];
 
     for (case, body, field) in cases {

@@ -28,7 +28,8 @@ async fn the_largest_seed_is_sent_as_an_int32_and_the_next_variation_wraps_to_ze
     let mut seeds: Vec<i64> = images(&answer).iter().map(|i| i["seed"].as_i64().unwrap()).collect();
     seeds.sort_unstable();
     assert_eq!(seeds, [0, 2_147_483_647]);
-    let mut on_the_wire: Vec<i64> = sent(&stack).iter().map(|b| b["generationConfig"]["seed"].as_i64().unwrap()).collect();
+    let mut on_the_wire: Vec<i64> =
+        sent(&stack).iter().map(|b| b["generationConfig"]["seed"].as_i64().unwrap()).collect();
     on_the_wire.sort_unstable();
     assert_eq!(on_the_wire, [0, 2_147_483_647], "every seed sent fits the API's int32");
     let db = stack.db.client().await;
@@ -93,5 +94,8 @@ async fn an_edit_with_a_ratio_sends_it_and_gets_that_shape() {
 
     assert_eq!(sent(&stack)[0]["generationConfig"]["imageConfig"]["aspectRatio"], "9:16");
     let image = &images(&answer)[0];
-    assert_eq!((&image["aspect_ratio"], &image["width"], &image["height"]), (&json!("9:16"), &json!(768), &json!(1376)));
+    assert_eq!(
+        (&image["aspect_ratio"], &image["width"], &image["height"]),
+        (&json!("9:16"), &json!(768), &json!(1376))
+    );
 }

@@ -177,7 +177,6 @@ fn derivative_paths(derivatives: &[(u32, u32, String)]) -> Map<String, Value> {
     derivatives.iter().map(|(width, _, path)| (width.to_string(), json!(path))).collect()
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

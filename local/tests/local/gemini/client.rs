@@ -45,7 +45,10 @@ async fn same_prompt_gives_the_same_image_and_other_prompts_or_seeds_other_image
     let first = generate(&stack, &square("a red fox in snow")).await.unwrap();
     let again = generate(&stack, &square("a red fox in snow")).await.unwrap();
     let other = generate(&stack, &square("a blue whale at dusk")).await.unwrap();
-    let seeded = generate(&stack, &ImageRequest { seed: Some(Seed::parse("seed", 42).unwrap()), ..square("a red fox in snow") }).await.unwrap();
+    let seeded =
+        generate(&stack, &ImageRequest { seed: Some(Seed::parse("seed", 42).unwrap()), ..square("a red fox in snow") })
+            .await
+            .unwrap();
 
     assert_eq!(first.bytes, again.bytes);
     assert_ne!(first.bytes, other.bytes);
