@@ -38,6 +38,10 @@ pub enum ApiError {
     /// 422 CONTENT_REJECTED: the prompt or result was refused by moderation.
     #[error("{0}")]
     ContentRejected(String),
+    /// 422 GENERATION_EMPTY: the image model answered without drawing anything (finish reason
+    /// `reason`, e.g. NO_IMAGE); `model_text` is what it said instead. Nothing is charged.
+    #[error("The model finished without drawing an image ({reason}). Try rephrasing or simplifying the prompt.")]
+    GenerationEmpty { reason: String, model_text: Option<String> },
     /// 429 RATE_LIMITED: too many requests; retry after `retry_after_secs`.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
@@ -75,7 +79,7 @@ impl ApiError {
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::ContentRejected(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::ContentRejected(_) | Self::GenerationEmpty { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Self::RateLimited { .. } | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
@@ -95,6 +99,7 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => "PAYLOAD_TOO_LARGE",
             Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             Self::ContentRejected(_) => "CONTENT_REJECTED",
+            Self::GenerationEmpty { .. } => "GENERATION_EMPTY",
             Self::RateLimited { .. } => "RATE_LIMITED",
             Self::QuotaExceeded { .. } => "QUOTA_EXCEEDED",
             Self::UpstreamUnavailable { .. } => "UPSTREAM_UNAVAILABLE",
@@ -124,6 +129,9 @@ impl ApiError {
                 error["details"] = json!({ "allow": allow });
             }
             Self::PayloadTooLarge { limit } => error["details"] = json!({ "limit": limit }),
+            Self::GenerationEmpty { reason, model_text } => {
+                error["details"] = json!({ "reason": reason, "model_text": model_text });
+            }
             _ => {}
         }
         if let Some(secs) = self.retry_after_secs() {

@@ -6,8 +6,8 @@
 //! - [`auth`]: passwords (argon2id), access JWTs, opaque tokens and API keys, the secret box.
 //! - [`config`]: `Config::from_env`, every variable named in its error; secrets never printed.
 //! - [`cpu`]: CPU-bound work on the blocking pool, one job per CPU at a time (a burst queues).
-//! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms, share tokens):
-//!   parse, don't validate.
+//! - [`domain`]: validated values (e-mail, new password, slugs, references, search terms, share tokens,
+//!   an image's aspect ratio, quality and seed): parse, don't validate.
 //! - [`email`]: Resend client (`App::email`) and, beside it, the message templates.
 //! - [`error`]: `ApiError`, the one mapping from a failure to a status, a code and the envelope.
 //! - [`gemini`]: Gemini image generation (`generateContent`): retries, safety blocks, image checks.

@@ -79,6 +79,7 @@ async fn run_studio() -> Result<(), Error> {
     let app = Arc::new(studio::App::new(stack::app_config(&env)?));
     let faults = Faults::default();
     let outbox = Outbox::default();
+    let received = studio_local::gemini::Requests::default();
     let storage_dir = root.join(".studio").join("storage");
     // Each stand-in logs in as its real service does.
     let router = stack::router(stack::Parts {
@@ -88,6 +89,7 @@ async fn run_studio() -> Result<(), Error> {
         app,
         faults: &faults,
         outbox: &outbox,
+        gemini: &received,
         upstash: studio_local::upstash::Upstash::start(),
         storage_dir: &storage_dir,
         public_dir: &root.join("public"),

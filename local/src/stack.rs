@@ -93,7 +93,7 @@ pub fn app_config(vars: &[(String, String)]) -> Result<studio::config::Config, s
 }
 
 /// What a stack is made of: the database, the keys, the library, and the state its stand-ins share
-/// with the tests (queued faults, sent mail, stored objects).
+/// with the tests (queued faults, sent mail, model requests, stored objects).
 pub struct Parts<'a> {
     /// PostgREST's connections: as `authenticator`, which may only switch to the API roles.
     pub pool: Pool,
@@ -103,6 +103,8 @@ pub struct Parts<'a> {
     pub app: Arc<App>,
     pub faults: &'a Faults,
     pub outbox: &'a Outbox,
+    /// What the Gemini stand-in received.
+    pub gemini: &'a gemini::Requests,
     /// The Upstash stand-in; one with its own `redis-server` lets outages kill and restart it.
     pub upstash: crate::upstash::Upstash,
     pub storage_dir: &'a Path,
@@ -111,7 +113,8 @@ pub struct Parts<'a> {
 
 /// Every route of the stack. Each stand-in answers queued faults before serving.
 pub fn router(parts: Parts<'_>) -> Router {
-    let Parts { pool, storage_pool, keys, app, faults, outbox, upstash, storage_dir, public_dir } = parts;
+    let Parts { pool, storage_pool, keys, app, faults, outbox, gemini: received, upstash, storage_dir, public_dir } =
+        parts;
     if let Some(redis) = upstash.killable() {
         faults.outages.attach(Service::Redis, redis);
     }
@@ -137,7 +140,7 @@ pub fn router(parts: Parts<'_>) -> Router {
         .merge(resend::outbox_router(outbox.clone()))
         .nest("/storage/v1", faults.layer(Service::Storage, storage))
         .nest("/upstash", faults.layer(Service::Upstash, upstash.router()))
-        .nest("/gemini", faults.layer(Service::Gemini, gemini::router()))
+        .nest("/gemini", received.record(faults.layer(Service::Gemini, gemini::router())))
         .nest("/__control", faults.control_router())
         .merge(functions)
         .merge(crate::apidocs::router())

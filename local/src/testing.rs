@@ -145,6 +145,8 @@ pub struct TestStack {
     pub faults: Faults,
     /// The mail the Resend stand-in of this stack accepted.
     pub outbox: Outbox,
+    /// The requests the Gemini stand-in of this stack received, bodies included.
+    pub gemini: crate::gemini::Requests,
     /// The Storage stand-in's directory (`storage::object_file` finds an object's bytes there).
     pub storage_dir: PathBuf,
     /// Keeps `storage_dir` for the life of the stack, then removes it.
@@ -189,6 +191,7 @@ impl TestStack {
         let app = Arc::new(studio::App::new(config));
         let faults = Faults::default();
         let outbox = Outbox::default();
+        let gemini = crate::gemini::Requests::default();
         let storage = tempfile::Builder::new().prefix("studio-test-storage-").tempdir().expect("a storage directory");
         let storage_dir = storage.path().to_path_buf();
         // Each stand-in logs in as its real service does: PostgREST as authenticator, Storage as
@@ -200,12 +203,13 @@ impl TestStack {
             app: app.clone(),
             faults: &faults,
             outbox: &outbox,
+            gemini: &gemini,
             upstash,
             storage_dir: &storage_dir,
             public_dir: &public_dir,
         });
         tokio::spawn(crate::outage::serve(listener, router));
-        Self { db, url, keys, app, faults, outbox, storage_dir, _storage: storage }
+        Self { db, url, keys, app, faults, outbox, gemini, storage_dir, _storage: storage }
     }
 
     /// The environment a deployed function would get, pointing at this stack.

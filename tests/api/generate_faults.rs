@@ -24,6 +24,11 @@ pub async fn generate(stack: &TestStack, account: &Account, body: Value) -> Answ
     send(request(Method::POST, &format!("{}/api/generate", stack.url), Some(&account.access), Some(body))).await
 }
 
+/// `POST /api/generate/edit` as `account`.
+pub async fn edit(stack: &TestStack, account: &Account, body: Value) -> Answer {
+    send(request(Method::POST, &format!("{}/api/generate/edit", stack.url), Some(&account.access), Some(body))).await
+}
+
 /// A square request: the stand-in answers 1024×1024, stored as the original and three derivatives
 /// (150, 300 and 800; 1920 would be an upscale).
 pub fn square(variations: u8) -> Value {

@@ -1,6 +1,7 @@
 //! What a generation or edit request does when it goes right, and what bad input gets: sizes and
 //! derivatives, variations, templates, defaults, stored parameters and rows; every validation and
-//! moderation refusal (free of charge, no model call); edits; idempotent retries; API keys; BYOK.
+//! moderation refusal (free of charge, no model call); edits; idempotent retries; API keys; BYOK;
+//! and what reaches the model (`wire`).
 
 mod credentials;
 mod edit;
@@ -9,6 +10,7 @@ mod moderation;
 mod parameters;
 mod sizes;
 mod validation;
+mod wire;
 
 use reqwest::Method;
 use serde_json::Value;

@@ -4,13 +4,17 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::TemplateRef;
+use crate::domain::{AspectRatio, Quality, Seed, TemplateRef};
 use crate::error::ApiError;
-use crate::gemini::{AspectRatio, Quality};
 
 /// The ratios the studio offers (the database's `aspect_ratio` domain).
 pub const ASPECT_RATIOS: [AspectRatio; 5] =
     [AspectRatio::R1x1, AspectRatio::R16x9, AspectRatio::R9x16, AspectRatio::R4x3, AspectRatio::R3x4];
+
+/// The studio's ratio for an image of `width`×`height` pixels: the offered one nearest to it.
+pub fn studio_ratio(width: u32, height: u32) -> AspectRatio {
+    AspectRatio::nearest(width, height, &ASPECT_RATIOS)
+}
 
 /// Settings of generation: `GENERATE_RATE_PER_MINUTE` (requests per user or key, default 10) and
 /// `MODERATION_BLOCKLIST` (comma-separated phrases refused on top of the built-in list).
@@ -39,7 +43,8 @@ pub struct GenerateBody {
     pub template: Option<String>,
     pub aspect_ratio: Option<String>,
     pub quality: Option<String>,
-    pub seed: Option<u32>,
+    /// Read wide so that any integer is answered with the seed's own range, not a type error.
+    pub seed: Option<i64>,
     pub variations: Option<u8>,
     pub collection_id: Option<Uuid>,
 }
@@ -47,7 +52,8 @@ pub struct GenerateBody {
 /// The user's defaults, from their settings.
 pub struct Defaults {
     pub quality: Quality,
-    pub aspect_ratio: AspectRatio,
+    /// `None` for an edit: without a ratio the model keeps the input's framing.
+    pub aspect_ratio: Option<AspectRatio>,
     pub template: Option<Uuid>,
 }
 
@@ -57,9 +63,11 @@ pub struct Generation {
     pub prompt: String,
     pub negative_prompt: Option<String>,
     pub template: Option<TemplateRef>,
-    pub aspect_ratio: AspectRatio,
+    /// `None` only for an edit sent without one: the model keeps the input image's framing, and
+    /// the stored ratio is read from the pixels that come back.
+    pub aspect_ratio: Option<AspectRatio>,
     pub quality: Quality,
-    pub seed: Option<u32>,
+    pub seed: Option<Seed>,
     pub variations: u8,
     pub collection_id: Option<Uuid>,
 }
@@ -77,9 +85,11 @@ impl Generation {
         };
         let aspect_ratio = match body.aspect_ratio.as_deref() {
             None => defaults.aspect_ratio,
-            Some(raw) => AspectRatio::parse(raw)
-                .filter(|ratio| ASPECT_RATIOS.contains(ratio))
-                .ok_or_else(|| ApiError::validation("aspect_ratio", "must be one of 1:1, 16:9, 9:16, 4:3, 3:4"))?,
+            Some(raw) => Some(
+                AspectRatio::parse(raw)
+                    .filter(|ratio| ASPECT_RATIOS.contains(ratio))
+                    .ok_or_else(|| ApiError::validation("aspect_ratio", "must be one of 1:1, 16:9, 9:16, 4:3, 3:4"))?,
+            ),
         };
         let quality = match body.quality.as_deref() {
             None => defaults.quality,
@@ -87,6 +97,7 @@ impl Generation {
             Some("high") => Quality::High,
             Some(_) => return Err(ApiError::validation("quality", "must be standard or high")),
         };
+        let seed = body.seed.map(|raw| Seed::parse("seed", raw)).transpose()?;
         let variations = body.variations.unwrap_or(1);
         if !(1..=4).contains(&variations) {
             return Err(ApiError::validation("variations", "must be between 1 and 4"));
@@ -97,17 +108,10 @@ impl Generation {
             template,
             aspect_ratio,
             quality,
-            seed: body.seed,
+            seed,
             variations,
             collection_id: body.collection_id,
         })
-    }
-}
-
-pub fn quality_name(quality: Quality) -> &'static str {
-    match quality {
-        Quality::Standard => "standard",
-        Quality::High => "high",
     }
 }
 
@@ -192,7 +196,7 @@ mod tests {
     use super::*;
 
     fn defaults() -> Defaults {
-        Defaults { quality: Quality::Standard, aspect_ratio: AspectRatio::R1x1, template: None }
+        Defaults { quality: Quality::Standard, aspect_ratio: Some(AspectRatio::R1x1), template: None }
     }
 
     fn body(json: serde_json::Value) -> GenerateBody {
@@ -201,10 +205,14 @@ mod tests {
 
     #[test]
     fn fills_omitted_fields_from_the_users_defaults() {
-        let mine = Defaults { quality: Quality::High, aspect_ratio: AspectRatio::R16x9, template: Some(Uuid::nil()) };
+        let mine =
+            Defaults { quality: Quality::High, aspect_ratio: Some(AspectRatio::R16x9), template: Some(Uuid::nil()) };
         let parsed = Generation::parse(body(serde_json::json!({ "prompt": "  kucing oren  " })), &mine).unwrap();
         assert_eq!(parsed.prompt, "kucing oren");
-        assert_eq!((parsed.quality, parsed.aspect_ratio, parsed.variations), (Quality::High, AspectRatio::R16x9, 1));
+        assert_eq!(
+            (parsed.quality, parsed.aspect_ratio, parsed.variations),
+            (Quality::High, Some(AspectRatio::R16x9), 1)
+        );
         assert_eq!(parsed.template, Some(TemplateRef::Id(Uuid::nil())));
     }
 
@@ -221,6 +229,9 @@ mod tests {
             (serde_json::json!({ "prompt": "ok", "quality": "ultra" }), "quality"),
             (serde_json::json!({ "prompt": "ok", "variations": 5 }), "variations"),
             (serde_json::json!({ "prompt": "ok", "variations": 0 }), "variations"),
+            (serde_json::json!({ "prompt": "ok", "seed": -1 }), "seed"),
+            (serde_json::json!({ "prompt": "ok", "seed": 2_147_483_648_u64 }), "seed"),
+            (serde_json::json!({ "prompt": "ok", "seed": 4_294_967_295_u64 }), "seed"),
             (serde_json::json!({ "prompt": "ok", "template": "Not A Slug" }), "template"),
         ];
         for (json, field) in cases {

@@ -2,6 +2,7 @@
 
 mod email;
 pub mod generation;
+mod image_params;
 mod password;
 #[cfg(test)]
 mod props;
@@ -9,6 +10,7 @@ mod share_token;
 mod text;
 
 pub use email::Email;
+pub use image_params::{AspectRatio, Quality, Seed};
 pub use password::NewPassword;
 pub use share_token::ShareToken;
 pub use text::{SearchTerm, Slug, TemplateRef};

@@ -7,8 +7,9 @@ use uuid::Uuid;
 
 use super::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt, text};
 use super::*;
+use crate::domain::{AspectRatio, Quality};
 use crate::error::ApiError;
-use crate::gemini::{AspectRatio, Quality, fold_negative_prompt};
+use crate::gemini::fold_negative_prompt;
 use crate::http::props::{assert_client_error, read_as, request_object};
 
 fn field(err: &ApiError) -> String {
@@ -26,7 +27,7 @@ fn tricky_text() -> impl Strategy<Value = String> {
 }
 
 fn defaults() -> Defaults {
-    Defaults { quality: Quality::Standard, aspect_ratio: AspectRatio::R1x1, template: None }
+    Defaults { quality: Quality::Standard, aspect_ratio: Some(AspectRatio::R1x1), template: None }
 }
 
 proptest! {

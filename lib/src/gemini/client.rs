@@ -8,6 +8,7 @@ use bytes::Bytes;
 use reqwest::header::{CONTENT_TYPE, HeaderValue};
 
 use super::error::from_status;
+use super::models::ModelFamily;
 use super::request::{self, ImageRequest};
 use super::response::{self, Answer, Checked};
 use super::{GeminiConfig, GeminiError, retry};
@@ -19,6 +20,8 @@ pub struct Gemini {
     endpoint: String,
     api_key: Secret,
     model: String,
+    /// What the model takes, looked up once from its id.
+    family: ModelFamily,
     timeout: Duration,
     deadline: Duration,
 }
@@ -59,6 +62,7 @@ impl Gemini {
             endpoint: format!("{base}/v1beta/models/{}:generateContent", config.model),
             api_key: config.api_key.clone(),
             model: config.model.clone(),
+            family: ModelFamily::of(&config.model),
             timeout: config.timeout,
             deadline: config.deadline,
         }
@@ -69,11 +73,16 @@ impl Gemini {
         &self.model
     }
 
+    /// The configured model's family.
+    pub fn family(&self) -> ModelFamily {
+        self.family
+    }
+
     /// Makes one image (an edit when the request carries an input image). One call to the model
     /// per attempt, so one per image unless a transient failure is retried.
     pub async fn generate(&self, request: &ImageRequest) -> Result<GeneratedImage, GeminiError> {
         let key = key_header(request.api_key.as_ref().unwrap_or(&self.api_key))?;
-        let body = Bytes::from(serde_json::to_vec(&request::body(request, &self.model)).unwrap_or_default());
+        let body = Bytes::from(serde_json::to_vec(&request::body(request, self.family)).unwrap_or_default());
         let answer = retry::with_retries(self.timeout, self.deadline, || self.attempt(&key, body.clone())).await?;
         let Answer { bytes, text } = answer;
         // Decoding a 2K image takes tens of milliseconds of CPU: not on an async worker.

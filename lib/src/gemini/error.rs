@@ -39,13 +39,15 @@ pub enum GeminiError {
     /// The prompt (`promptFeedback.blockReason`) or the output (`finishReason`) was blocked.
     #[error("the image model refused the content: {reason}")]
     ContentRejected { reason: String },
-    /// An answer without a final image: `NO_IMAGE`, text only, no candidates, `{}`.
+    /// The model answered and drew nothing (`NO_IMAGE`, `IMAGE_OTHER`, `OTHER`, or `STOP` with
+    /// text only); `text` is what it said instead, if anything.
     #[error("the model answered without an image (finish reason {finish_reason})")]
-    NoImage { finish_reason: String },
+    NoImage { finish_reason: String, text: Option<String> },
     /// The image part is not base64, not an image, or of a size we refuse.
     #[error("the model's image is not usable: {0}")]
     InvalidImage(String),
-    /// A success status whose body is not a `GenerateContentResponse`.
+    /// A success status whose body is not a usable `GenerateContentResponse` (not JSON, no
+    /// candidate, or no image for a reason that is not the model's choice).
     #[error("unexpected Gemini response: {0}")]
     Decode(String),
 }
@@ -124,7 +126,12 @@ fn has_zero_limit(message: &str) -> bool {
 
 const SERVICE: &str = "image generation";
 
-/// The product decision. Refusals are the user's to fix (422); waits and outages are ours to
+/// How much of the model's own words about an empty answer is passed on: enough for a sentence or
+/// two of explanation, not a wall of text in a toast.
+const MODEL_TEXT_CHARS: usize = 300;
+
+/// The product decision. Refusals and empty drawings are the user's to fix (422, the prompt to
+/// rephrase; never charged, as no image was made); waits and outages are ours to
 /// report with a `Retry-After` (503) or as slow (504); a key, model or request Gemini refuses is an
 /// operator's configuration fault (500, the cause logged). A route that used a user's own key
 /// (BYOK) answers `InvalidKey` itself, before this mapping, as the user's mistake.
@@ -138,7 +145,11 @@ impl From<GeminiError> for ApiError {
             GeminiError::ContentRejected { reason } => ApiError::ContentRejected(rejection_message(&reason)),
             GeminiError::RateLimited { retry_after } => unavailable(retry_after, 30),
             GeminiError::Upstream { retry_after, .. } => unavailable(retry_after, 10),
-            GeminiError::Unreachable(_) | GeminiError::NoImage { .. } => unavailable(None, 10),
+            GeminiError::NoImage { finish_reason, text } => ApiError::GenerationEmpty {
+                reason: finish_reason,
+                model_text: text.map(|t| t.chars().take(MODEL_TEXT_CHARS).collect()),
+            },
+            GeminiError::Unreachable(_) => unavailable(None, 10),
             GeminiError::InvalidImage(_) | GeminiError::Decode(_) => unavailable(None, 10),
             GeminiError::QuotaUnavailable(_) => ApiError::UpstreamUnavailable {
                 service: "image generation (the Gemini project has no image quota: billing must be enabled)",
@@ -248,6 +259,8 @@ mod tests {
                 Some(10),
             ),
             (GeminiError::Timeout, 504, "UPSTREAM_TIMEOUT", None),
+            (GeminiError::NoImage { finish_reason: "NO_IMAGE".into(), text: None }, 422, "GENERATION_EMPTY", None),
+            (GeminiError::Decode("{}".into()), 503, "UPSTREAM_UNAVAILABLE", Some(10)),
             (GeminiError::InvalidKey, 500, "INTERNAL", None),
             (GeminiError::ModelNotFound("gone".into()), 500, "INTERNAL", None),
             (GeminiError::BadRequest("billing".into()), 500, "INTERNAL", None),
@@ -267,6 +280,11 @@ mod tests {
     fn rejections_name_the_reason_and_quota_outages_say_why() {
         let api = ApiError::from(GeminiError::ContentRejected { reason: "IMAGE_SAFETY".into() });
         assert!(api.to_string().contains("IMAGE_SAFETY") && api.to_string().contains("image"), "{api}");
+        let long = "x".repeat(1000);
+        let api = ApiError::from(GeminiError::NoImage { finish_reason: "IMAGE_OTHER".into(), text: Some(long) });
+        assert!(api.to_string().contains("IMAGE_OTHER"), "{api}");
+        assert_eq!(api.body()["details"]["reason"], "IMAGE_OTHER");
+        assert_eq!(api.body()["details"]["model_text"].as_str().map(str::len), Some(MODEL_TEXT_CHARS));
         let api = ApiError::from(GeminiError::QuotaUnavailable("limit: 0".into()));
         assert!(api.to_string().contains("billing"), "{api}");
     }

@@ -2,13 +2,15 @@
 //! the mapping of every outcome (image, safety block, quota, outage) to a typed error.
 //!
 //! - `client`: [`Gemini`], one call per image over the shared HTTP client, inside one deadline.
-//! - `request`: [`ImageRequest`] and the JSON body (negative prompt folding, size rules per model).
+//! - `models`: [`ModelFamily`], what each image model family takes (`imageSize` values).
+//! - `request`: [`ImageRequest`] and the JSON body (negative prompt folding, fields per family).
 //! - `response`: the answer read into an image or a typed refusal; the image checked before use.
 //! - `retry`: which failures are retried, how long to wait (`RetryInfo` or backoff with jitter).
 //! - `error`: [`GeminiError`], from HTTP status in one place, and its product mapping to `ApiError`.
 
 mod client;
 mod error;
+mod models;
 #[cfg(test)]
 mod props;
 mod request;
@@ -23,7 +25,8 @@ use crate::config::{ConfigError, Secret, Vars, invalid};
 
 pub use client::{Gemini, GeneratedImage};
 pub use error::GeminiError;
-pub use request::{AspectRatio, ImageRequest, InputImage, Quality, fold_negative_prompt, takes_image_size};
+pub use models::ModelFamily;
+pub use request::{ImageRequest, InputImage, fold_negative_prompt};
 
 /// The production endpoint; tests and the local stack point `GEMINI_BASE_URL` at the stand-in.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";

@@ -10,8 +10,10 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::GeminiError;
-use super::request::{self, AspectRatio, ImageRequest, Quality, fold_negative_prompt};
+use super::models::ModelFamily;
+use super::request::{self, ImageRequest, fold_negative_prompt};
 use super::response::inspect;
+use crate::domain::{AspectRatio, Quality, Seed};
 
 fn encoded(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
     let picture = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 3) as u8, (y * 5) as u8, 90]));
@@ -88,21 +90,21 @@ proptest! {
         prompt in any::<String>(),
         negative in proptest::option::of(any::<String>()),
         ratio in proptest::sample::select(AspectRatio::ALL.to_vec()),
-        seed in proptest::option::of(any::<u32>()),
+        seed in proptest::option::of(0..=i32::MAX),
     ) {
         let mut image = ImageRequest::new(prompt.clone());
         image.negative_prompt = negative.clone();
-        image.aspect_ratio = ratio;
+        image.aspect_ratio = Some(ratio);
         image.quality = Quality::High;
-        image.seed = seed;
+        image.seed = seed.map(|s| Seed::parse("seed", i64::from(s)).unwrap());
 
-        let text = serde_json::to_string(&request::body(&image, "gemini-3.1-flash-image")).unwrap();
+        let text = serde_json::to_string(&request::body(&image, ModelFamily::Flash31)).unwrap();
         let sent: Value = serde_json::from_str(&text).unwrap();
 
         let instruction = sent["contents"][0]["parts"][0]["text"].as_str().unwrap();
         prop_assert_eq!(instruction, fold_negative_prompt(&prompt, negative.as_deref()));
         prop_assert!(instruction.starts_with(prompt.trim()));
         prop_assert_eq!(&sent["generationConfig"]["imageConfig"]["aspectRatio"], ratio.as_str());
-        prop_assert_eq!(sent["generationConfig"]["seed"].as_u64(), seed.map(u64::from));
+        prop_assert_eq!(sent["generationConfig"]["seed"].as_i64(), seed.map(i64::from));
     }
 }

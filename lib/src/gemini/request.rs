@@ -1,4 +1,5 @@
-//! `ImageRequest` and the `generateContent` body built from it: one user turn, one image.
+//! `ImageRequest` and the `generateContent` body built from it: one user turn, one image, and
+//! only the fields the model's family takes (the API refuses unknown or unsupported ones).
 
 use std::fmt;
 
@@ -6,73 +7,9 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use serde::Serialize;
 
+use super::models::ModelFamily;
 use crate::config::Secret;
-
-/// The aspect ratios every current image model accepts (2.5 Flash, 3 Pro and 3.1 Flash share these
-/// ten; 3.1 Flash's extreme 1:4…8:1 are left out so one list fits every configured model).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum AspectRatio {
-    R1x1,
-    R16x9,
-    R9x16,
-    R4x3,
-    R3x4,
-    R3x2,
-    R2x3,
-    R5x4,
-    R4x5,
-    R21x9,
-}
-
-impl AspectRatio {
-    pub const ALL: [AspectRatio; 10] = [
-        Self::R1x1,
-        Self::R16x9,
-        Self::R9x16,
-        Self::R4x3,
-        Self::R3x4,
-        Self::R3x2,
-        Self::R2x3,
-        Self::R5x4,
-        Self::R4x5,
-        Self::R21x9,
-    ];
-
-    /// The `imageConfig.aspectRatio` string, e.g. `"16:9"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::R1x1 => "1:1",
-            Self::R16x9 => "16:9",
-            Self::R9x16 => "9:16",
-            Self::R4x3 => "4:3",
-            Self::R3x4 => "3:4",
-            Self::R3x2 => "3:2",
-            Self::R2x3 => "2:3",
-            Self::R5x4 => "5:4",
-            Self::R4x5 => "4:5",
-            Self::R21x9 => "21:9",
-        }
-    }
-
-    /// `"16:9"` → `R16x9`; anything else is not a ratio we offer.
-    pub fn parse(text: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|ratio| ratio.as_str() == text.trim())
-    }
-}
-
-impl fmt::Display for AspectRatio {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// The product's two quality levels: 1K-class output, or 2K where the model offers it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Quality {
-    #[default]
-    Standard,
-    High,
-}
+use crate::domain::{AspectRatio, Quality, Seed};
 
 /// An image sent along for an edit.
 #[derive(Clone)]
@@ -94,10 +31,13 @@ pub struct ImageRequest {
     pub prompt: String,
     /// What to keep out of the image; folded into the text (Gemini has no negative field).
     pub negative_prompt: Option<String>,
-    pub aspect_ratio: AspectRatio,
+    /// `None`: no `aspectRatio` is sent, and the model keeps an edit's input framing (1:1 for a
+    /// generation).
+    pub aspect_ratio: Option<AspectRatio>,
     pub quality: Quality,
-    /// Best effort: `generationConfig.seed` makes a repeat likelier to match, never certain.
-    pub seed: Option<u32>,
+    /// Best effort: `generationConfig.seed` (an int32) makes a repeat likelier to match, never
+    /// certain.
+    pub seed: Option<Seed>,
     pub input_image: Option<InputImage>,
     /// A user's own key (BYOK) used instead of the operator's for this call.
     pub api_key: Option<Secret>,
@@ -109,7 +49,7 @@ impl ImageRequest {
         Self {
             prompt: prompt.into(),
             negative_prompt: None,
-            aspect_ratio: AspectRatio::R1x1,
+            aspect_ratio: Some(AspectRatio::R1x1),
             quality: Quality::Standard,
             seed: None,
             input_image: None,
@@ -130,20 +70,6 @@ pub fn fold_negative_prompt(prompt: &str, negative: Option<&str>) -> String {
     let separator = if prompt.is_empty() || prompt.ends_with(['.', '!', '?', '。', '！', '？']) { "" } else { "." };
     let space = if prompt.is_empty() { "" } else { " " };
     format!("{prompt}{separator}{space}Avoid: {negative}.")
-}
-
-/// Whether `model` takes `imageConfig.imageSize`: the 3.x Flash and Pro image models do; 2.5 Flash
-/// (1024-class only) and the Flash-Lite models do not, and an unknown family is not sent one
-/// (a missing size falls back to 1K; an unexpected field would fail the whole call).
-pub fn takes_image_size(model: &str) -> bool {
-    model.starts_with("gemini-3") && !model.contains("lite")
-}
-
-fn image_size(model: &str, quality: Quality) -> Option<&'static str> {
-    takes_image_size(model).then_some(match quality {
-        Quality::Standard => "1K",
-        Quality::High => "2K",
-    })
 }
 
 #[derive(Serialize)]
@@ -174,21 +100,30 @@ enum Part {
 #[serde(rename_all = "camelCase")]
 struct GenerationConfig {
     response_modalities: [&'static str; 2],
+    #[serde(skip_serializing_if = "ImageConfig::is_empty")]
     image_config: ImageConfig,
     #[serde(skip_serializing_if = "Option::is_none")]
-    seed: Option<u32>,
+    seed: Option<i32>,
 }
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct ImageConfig {
-    aspect_ratio: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    aspect_ratio: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     image_size: Option<&'static str>,
 }
 
-/// The JSON body for `model`. Never `candidateCount`: image models refuse more than one.
-pub(super) fn body(request: &ImageRequest, model: &str) -> impl Serialize + use<> {
+impl ImageConfig {
+    fn is_empty(&self) -> bool {
+        self.aspect_ratio.is_none() && self.image_size.is_none()
+    }
+}
+
+/// The JSON body for a model of `family`. Never `candidateCount`: image models refuse more than
+/// one; never an `imageSize` the family does not take.
+pub(super) fn body(request: &ImageRequest, family: ModelFamily) -> impl Serialize + use<> {
     let mut parts = vec![Part::Text(fold_negative_prompt(&request.prompt, request.negative_prompt.as_deref()))];
     if let Some(image) = &request.input_image {
         parts.push(Part::InlineData { mime_type: image.mime.clone(), data: STANDARD.encode(&image.bytes) });
@@ -198,10 +133,10 @@ pub(super) fn body(request: &ImageRequest, model: &str) -> impl Serialize + use<
         generation_config: GenerationConfig {
             response_modalities: ["TEXT", "IMAGE"],
             image_config: ImageConfig {
-                aspect_ratio: request.aspect_ratio.as_str(),
-                image_size: image_size(model, request.quality),
+                aspect_ratio: request.aspect_ratio.map(AspectRatio::as_str),
+                image_size: family.image_size(request.quality),
             },
-            seed: request.seed,
+            seed: request.seed.map(Seed::get),
         },
     }
 }
@@ -227,31 +162,41 @@ mod tests {
     }
 
     #[test]
-    fn image_size_is_sent_only_to_models_that_take_it() {
+    fn image_size_is_sent_only_to_families_that_take_it() {
         let cases = [
-            ("gemini-3.1-flash-image", true),
-            ("gemini-3-pro-image", true),
-            ("gemini-3.1-flash-lite-image", false),
-            ("gemini-2.5-flash-image", false),
-            ("gemini-nano-banana-2.1", false),
+            ("gemini-3.1-flash-image", json!("2K")),
+            ("gemini-3-pro-image", json!("2K")),
+            ("gemini-3.1-flash-lite-image", json!(null)),
+            ("gemini-2.5-flash-image", json!(null)),
+            ("gemini-nano-banana-2.1", json!(null)),
         ];
-        for (model, takes) in cases {
-            assert_eq!(takes_image_size(model), takes, "{model}");
-            let mut request = ImageRequest::new("x");
-            request.quality = Quality::High;
-            let body = serde_json::to_value(body(&request, model)).unwrap();
-            let size = &body["generationConfig"]["imageConfig"]["imageSize"];
-            assert_eq!(size, &if takes { json!("2K") } else { json!(null) }, "{model}");
+        for (model, size) in cases {
+            let request = ImageRequest { quality: Quality::High, ..ImageRequest::new("x") };
+            let body = serde_json::to_value(body(&request, ModelFamily::of(model))).unwrap();
+            assert_eq!(body["generationConfig"]["imageConfig"]["imageSize"], size, "{model}");
         }
+    }
+
+    #[test]
+    fn an_edit_without_a_ratio_sends_no_image_config_where_nothing_else_goes_in_it() {
+        let request = ImageRequest {
+            aspect_ratio: None,
+            input_image: Some(InputImage { bytes: b"abc".to_vec(), mime: "image/png".into() }),
+            ..ImageRequest::new("make it night")
+        };
+        let flash25 = serde_json::to_value(body(&request, ModelFamily::Flash25)).unwrap();
+        let flash31 = serde_json::to_value(body(&request, ModelFamily::Flash31)).unwrap();
+        assert_eq!(flash25["generationConfig"], json!({ "responseModalities": ["TEXT", "IMAGE"] }));
+        assert_eq!(flash31["generationConfig"]["imageConfig"], json!({ "imageSize": "1K" }));
     }
 
     #[test]
     fn builds_one_user_turn_with_the_edit_image_and_no_candidate_count() {
         let mut request = ImageRequest::new("make it night");
-        request.aspect_ratio = AspectRatio::R16x9;
-        request.seed = Some(7);
+        request.aspect_ratio = Some(AspectRatio::R16x9);
+        request.seed = Some(Seed::parse("seed", 2_147_483_647).unwrap());
         request.input_image = Some(InputImage { bytes: b"abc".to_vec(), mime: "image/png".into() });
-        let body = serde_json::to_value(body(&request, "gemini-3.1-flash-image")).unwrap();
+        let body = serde_json::to_value(body(&request, ModelFamily::Flash31)).unwrap();
         assert_eq!(
             body,
             json!({
@@ -262,19 +207,9 @@ mod tests {
                 "generationConfig": {
                     "responseModalities": ["TEXT", "IMAGE"],
                     "imageConfig": { "aspectRatio": "16:9", "imageSize": "1K" },
-                    "seed": 7
+                    "seed": 2_147_483_647
                 }
             })
         );
-    }
-
-    #[test]
-    fn parses_only_the_offered_aspect_ratios() {
-        for ratio in AspectRatio::ALL {
-            assert_eq!(AspectRatio::parse(ratio.as_str()), Some(ratio));
-        }
-        for bad in ["", "1:2", "16x9", "1:8"] {
-            assert_eq!(AspectRatio::parse(bad), None, "{bad}");
-        }
     }
 }

@@ -15,8 +15,7 @@ pub(super) const SIDES: std::ops::RangeInclusive<u32> = 64..=8192;
 /// At most 40 megapixels (4K 16:9 is 17 MP), so a forged header cannot make us allocate gigabytes.
 pub(super) const MAX_PIXELS: u64 = 40_000_000;
 
-/// Finish reasons that mean the output was withheld for its content (the user's to rephrase);
-/// any other reason without an image is `NoImage`.
+/// Finish reasons that mean the output was withheld for its content (the user's to rephrase).
 const BLOCKS: [&str; 8] = [
     "SAFETY",
     "RECITATION",
@@ -27,6 +26,11 @@ const BLOCKS: [&str; 8] = [
     "IMAGE_PROHIBITED_CONTENT",
     "IMAGE_RECITATION",
 ];
+
+/// Finish reasons of a model that answered and drew nothing (services.md §4.3: `NO_IMAGE`,
+/// `IMAGE_OTHER`, `OTHER`, or `STOP` with text only): the user's prompt to rephrase, not an outage.
+/// Any other reason without an image (`MAX_TOKENS`, none at all…) is an answer we cannot use.
+const DREW_NOTHING: [&str; 4] = ["NO_IMAGE", "IMAGE_OTHER", "OTHER", "STOP"];
 
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -83,7 +87,7 @@ pub(super) fn read(body: &[u8]) -> Result<Answer, GeminiError> {
         return Err(GeminiError::ContentRejected { reason });
     }
     let Some(candidate) = response.candidates.into_iter().next() else {
-        return Err(GeminiError::NoImage { finish_reason: "no candidates".into() });
+        return Err(GeminiError::Decode("an answer with neither a candidate nor a block reason".into()));
     };
     let finish_reason = candidate.finish_reason.unwrap_or_else(|| "none".into());
     if BLOCKS.contains(&finish_reason.as_str()) {
@@ -94,7 +98,11 @@ pub(super) fn read(body: &[u8]) -> Result<Answer, GeminiError> {
     let text: Vec<&str> = parts.iter().filter_map(|p| p.text.as_deref()).collect();
     let text = (!text.is_empty()).then(|| text.join("\n"));
     let Some(image) = parts.iter().rev().find_map(|p| p.inline_data.as_ref()) else {
-        return Err(GeminiError::NoImage { finish_reason });
+        return Err(if DREW_NOTHING.contains(&finish_reason.as_str()) {
+            GeminiError::NoImage { finish_reason, text }
+        } else {
+            GeminiError::Decode(format!("an answer without an image, finish reason {finish_reason}"))
+        });
     };
     let bytes = STANDARD
         .decode(image.data.trim())

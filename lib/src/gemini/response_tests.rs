@@ -59,17 +59,44 @@ fn prompt_blocks_and_output_blocks_are_content_rejections() {
 }
 
 #[test]
-fn answers_without_a_final_image_are_no_image() {
+fn answers_where_the_model_drew_nothing_are_no_image_with_its_words() {
     let cases = [
-        ("NO_IMAGE with text", answer(json!([{ "text": "No." }]), "NO_IMAGE")),
-        ("STOP with text only", answer(json!([{ "text": "Sure!" }]), "STOP")),
-        ("IMAGE_OTHER", json!({ "candidates": [{ "finishReason": "IMAGE_OTHER" }] }).to_string().into_bytes()),
-        ("only thought images", answer(json!([image_part(&png(64, 64), true)]), "STOP")),
+        ("NO_IMAGE with text", answer(json!([{ "text": "No." }]), "NO_IMAGE"), "NO_IMAGE", Some("No.")),
+        ("STOP with text only", answer(json!([{ "text": "Sure!" }]), "STOP"), "STOP", Some("Sure!")),
+        ("OTHER", answer(json!([{ "text": "Hmm." }]), "OTHER"), "OTHER", Some("Hmm.")),
+        (
+            "IMAGE_OTHER without content",
+            json!({ "candidates": [{ "finishReason": "IMAGE_OTHER" }] }).to_string().into_bytes(),
+            "IMAGE_OTHER",
+            None,
+        ),
+        (
+            "only thought parts",
+            answer(json!([image_part(&png(64, 64), true), { "text": "drafting", "thought": true }]), "STOP"),
+            "STOP",
+            None,
+        ),
+    ];
+    for (case, body, reason, words) in cases {
+        match read(&body) {
+            Err(GeminiError::NoImage { finish_reason, text }) => {
+                assert_eq!((finish_reason.as_str(), text.as_deref()), (reason, words), "{case}")
+            }
+            other => panic!("{case}: {:?}", other.err()),
+        }
+    }
+}
+
+#[test]
+fn answers_without_an_image_for_no_stated_reason_are_unusable_not_no_image() {
+    let cases = [
         ("empty candidates", br#"{"candidates":[]}"#.to_vec()),
         ("empty object", b"{}".to_vec()),
+        ("MAX_TOKENS", answer(json!([{ "text": "..." }]), "MAX_TOKENS")),
+        ("no finish reason", json!({ "candidates": [{ "content": { "parts": [] } }] }).to_string().into_bytes()),
     ];
     for (case, body) in cases {
-        assert!(matches!(read(&body), Err(GeminiError::NoImage { .. })), "{case}");
+        assert!(matches!(read(&body), Err(GeminiError::Decode(_))), "{case}");
     }
 }
 

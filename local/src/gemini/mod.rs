@@ -5,7 +5,11 @@
 //! - `schema`: the request body's fields; unknown ones refused in Google's words.
 //! - [`validate`]: what is accepted, and Google's error body for what is not.
 //! - [`render`]: the preview pictures and edit transforms, as PNG.
+//! - [`record`]: [`Requests`], every request received, for tests to assert what was sent.
+//! - [`answers`]: the real API's "drew nothing" answers, to queue as faults.
 
+pub mod answers;
+pub mod record;
 pub mod render;
 mod schema;
 pub mod validate;
@@ -24,6 +28,7 @@ use http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+pub use record::{Received, Requests};
 use validate::{Family, GoogleError, Valid};
 
 /// The stand-in's API key. Not a secret: it opens a renderer on loopback.
@@ -35,7 +40,7 @@ static RENDERERS: LazyLock<tokio::sync::Semaphore> =
     LazyLock::new(|| tokio::sync::Semaphore::new(studio::cpu::slots()));
 
 /// Inline images make big bodies; the real API took 20 MB inline before raising its limits.
-const BODY_LIMIT: usize = 20 * 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 20 * 1024 * 1024;
 
 /// `POST /v1beta/models/{model}:generateContent`, `GET /v1beta/models`.
 pub fn router() -> Router {
@@ -115,16 +120,24 @@ fn authorize(headers: &HeaderMap, query_key: Option<&str>) -> Result<(), GoogleE
     }
 }
 
-/// The `GenerateContentResponse`: for 3.x models a low-resolution thought image first, then the
-/// text and the final image, as the real models answer.
+/// The `GenerateContentResponse`: for 3.x models the thoughts first (a summary and a
+/// low-resolution interim image, both `"thought": true`), then the text and the final image, as
+/// the real models answer. An edit without an `aspectRatio` keeps its input's framing: the
+/// family's ratio nearest the input, at that ratio's output size.
 fn answer(model: &str, family: Family, request: &Valid) -> Result<Value, GoogleError> {
     let fingerprint = render::fingerprint(&request.prompt, request.seed);
     let image = match &request.input_image {
-        Some(input) => render::edited(input, fingerprint).ok_or_else(|| {
-            GoogleError::invalid(
-                "Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
-            )
-        })?,
+        Some(input) => {
+            let input = render::decode_input(input).ok_or_else(|| {
+                GoogleError::invalid(
+                    "Unable to process input image. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
+                )
+            })?;
+            let ratio =
+                request.aspect_ratio.as_deref().unwrap_or_else(|| family.nearest_ratio(input.width(), input.height()));
+            let (width, height) = render::output_size(family, ratio, &request.image_size);
+            render::edited(&input, fingerprint, width, height)
+        }
         None => {
             let ratio = request.aspect_ratio.as_deref().unwrap_or("1:1");
             let (width, height) = render::output_size(family, ratio, &request.image_size);
@@ -135,6 +148,8 @@ fn answer(model: &str, family: Family, request: &Valid) -> Result<Value, GoogleE
         |image: &image::RgbImage| json!({ "mimeType": "image/png", "data": STANDARD.encode(render::png(image)) });
     let mut parts = Vec::new();
     if family.thinks() {
+        let summary = format!("**Planning the picture**\nLaying out: {}", request.prompt);
+        parts.push(json!({ "text": summary, "thought": true }));
         let draft = render::preview(fingerprint ^ 0xd1a7, (image.width() / 4).max(64), (image.height() / 4).max(64));
         parts.push(json!({ "inlineData": image_part(&draft), "thought": true }));
     }

@@ -1,9 +1,9 @@
 //! The offline preview renderer: a deterministic picture per prompt (palette and composition from
-//! a hash of prompt and seed) at the real model's pixel size, or a tinted copy of an edit's input,
-//! each marked "OFFLINE PREVIEW" by a banner, written as a quickly compressed PNG.
+//! a hash of prompt and seed) at the real model's pixel size, or an edit's input redrawn at that
+//! size and tinted, each marked by a banner, written as a quickly compressed PNG.
 
 use image::codecs::png::{CompressionType, FilterType, PngEncoder};
-use image::{ImageEncoder, ImageReader, Limits, RgbImage};
+use image::{ImageEncoder, ImageReader, Limits, RgbImage, imageops};
 
 use super::validate::Family;
 
@@ -75,7 +75,7 @@ fn scale((w, h): (u32, u32), by: u32) -> (u32, u32) {
 }
 
 /// FNV-1a over the prompt and seed: the picture's identity.
-pub fn fingerprint(prompt: &str, seed: Option<i64>) -> u64 {
+pub fn fingerprint(prompt: &str, seed: Option<i32>) -> u64 {
     let seed = seed.map(|s| s.to_le_bytes());
     let bytes = prompt.bytes().chain(seed.iter().flatten().copied());
     bytes.fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
@@ -128,15 +128,30 @@ pub fn preview(fingerprint: u64, width: u32, height: u32) -> RgbImage {
     image
 }
 
-/// An edit: the input, decoded within the model's limits, tinted towards the prompt's colour and
-/// marked as an edit preview. `None` when the bytes are not a decodable image.
-pub fn edited(input: &[u8], fingerprint: u64) -> Option<RgbImage> {
+/// The input of an edit, decoded within the model's limits; `None` when it is not an image.
+pub fn decode_input(input: &[u8]) -> Option<RgbImage> {
     let mut reader = ImageReader::new(std::io::Cursor::new(input)).with_guessed_format().ok()?;
     let mut limits = Limits::default();
     limits.max_image_width = Some(8192);
     limits.max_image_height = Some(8192);
     reader.limits(limits);
-    let mut image = reader.decode().ok()?.into_rgb8();
+    Some(reader.decode().ok()?.into_rgb8())
+}
+
+/// An edit at the model's output size `width`×`height`: the input cropped to that shape around its
+/// centre and scaled to it (as the model redraws the input on its own pixel grid), tinted towards
+/// the prompt's colour and marked as an edit preview.
+pub fn edited(input: &RgbImage, fingerprint: u64, width: u32, height: u32) -> RgbImage {
+    let (in_w, in_h) = input.dimensions();
+    // The largest centred window of the output's shape that fits in the input.
+    let (crop_w, crop_h) = if u64::from(in_w) * u64::from(height) > u64::from(in_h) * u64::from(width) {
+        ((u64::from(in_h) * u64::from(width) / u64::from(height)) as u32, in_h)
+    } else {
+        (in_w, (u64::from(in_w) * u64::from(height) / u64::from(width)) as u32)
+    };
+    let (crop_w, crop_h) = (crop_w.max(1), crop_h.max(1));
+    let window = imageops::crop_imm(input, (in_w - crop_w) / 2, (in_h - crop_h) / 2, crop_w, crop_h).to_image();
+    let mut image = imageops::resize(&window, width, height, imageops::FilterType::Triangle);
     let tint = Dice(fingerprint).colour();
     for pixel in image.pixels_mut() {
         for (channel, tint) in pixel.0.iter_mut().zip(tint) {
@@ -144,7 +159,7 @@ pub fn edited(input: &[u8], fingerprint: u64) -> Option<RgbImage> {
         }
     }
     banner(&mut image, "OFFLINE EDIT PREVIEW");
-    Some(image)
+    image
 }
 
 /// PNG with the fastest compression: the stand-in answers many tests, and size does not matter.

@@ -97,6 +97,22 @@ impl Family {
         RATIOS.contains(&ratio) || (self == Self::Flash31 && EXTREME_RATIOS.contains(&ratio))
     }
 
+    /// The ratio this family would choose for an input of `width`×`height` when none is asked for
+    /// ("match the input image"): the accepted one nearest on a log scale.
+    pub fn nearest_ratio(self, width: u32, height: u32) -> &'static str {
+        let actual = (f64::from(width.max(1)) / f64::from(height.max(1))).ln();
+        let distance = |ratio: &&str| {
+            let (w, h) = ratio.split_once(':').unwrap_or(("1", "1"));
+            (w.parse::<f64>().unwrap_or(1.0) / h.parse::<f64>().unwrap_or(1.0)).ln() - actual
+        };
+        RATIOS
+            .iter()
+            .chain(EXTREME_RATIOS.iter().filter(|_| self == Self::Flash31))
+            .min_by(|a, b| distance(a).abs().total_cmp(&distance(b).abs()))
+            .copied()
+            .unwrap_or("1:1")
+    }
+
     /// The `imageSize` values the model takes; empty: it takes none.
     pub fn sizes(self) -> &'static [&'static str] {
         match self {
@@ -116,7 +132,8 @@ impl Family {
 pub struct Valid {
     /// The user turn's text parts, joined.
     pub prompt: String,
-    pub seed: Option<i64>,
+    /// An int32, as the API's `generationConfig.seed` is.
+    pub seed: Option<i32>,
     /// As sent; `None` means "match the input image, else 1:1".
     pub aspect_ratio: Option<String>,
     /// As sent, or `"1K"`, the documented default.
@@ -137,7 +154,7 @@ pub fn parse(family: Family, body: &[u8]) -> Result<Valid, GoogleError> {
     let (prompt, input_image) = read_contents(&request.contents)?;
     Ok(Valid {
         prompt,
-        seed: config.seed,
+        seed: config.seed.and_then(|seed| i32::try_from(seed).ok()),
         aspect_ratio: image.aspect_ratio,
         image_size: image.image_size.unwrap_or_else(|| "1K".into()),
         input_image,
@@ -145,6 +162,12 @@ pub fn parse(family: Family, body: &[u8]) -> Result<Valid, GoogleError> {
 }
 
 fn check_config(family: Family, config: &GenerationConfig) -> Result<(), GoogleError> {
+    // `seed` is a proto int32: the JSON transcoder refuses a number outside it.
+    if let Some(seed) = config.seed
+        && i32::try_from(seed).is_err()
+    {
+        return Err(GoogleError::invalid(format!("Invalid value at 'generation_config.seed' (TYPE_INT32), {seed}")));
+    }
     if config.candidate_count.is_some_and(|n| n > 1) {
         return Err(GoogleError::invalid("Multiple candidates is not enabled for this model"));
     }

@@ -3,6 +3,7 @@
 
 mod client;
 mod faults;
+mod recorded;
 mod standin;
 
 use image::{ImageEncoder, RgbImage};

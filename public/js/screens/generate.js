@@ -33,7 +33,7 @@ export function render(ctx) {
   prompt.setAttribute('aria-describedby', 'prompt-count');
 
   const negative = h('textarea', { name: 'negative_prompt', rows: 2, maxlength: 500 });
-  const seed = h('input', { name: 'seed', type: 'number', min: 0, max: 4294967295, inputmode: 'numeric' });
+  const seed = h('input', { name: 'seed', type: 'number', min: 0, max: 2147483647, inputmode: 'numeric' });
   const variations = h('select', { name: 'variations' }, [1, 2, 3, 4].map((n) => h('option', { value: n }, n)));
   const collection = h('select', { name: 'collection_id' }, h('option', { value: '' }, t('generate.no_collection')));
   const ratioBox = h('div', { class: 'ratio-slot' }, radios('aspect_ratio', t('generate.ratio'), RATIOS.map((r) => [r, r]), '1:1'));

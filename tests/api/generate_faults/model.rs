@@ -1,11 +1,13 @@
 //! The model failing: retried where Google asks for a wait that fits the deadline, otherwise mapped
-//! to 503 / 504 / 422 with every unit refunded; a failed variation is refunded alone.
+//! to 503 / 504 / 422 with every unit refunded; a model that drew nothing is a 422
+//! GENERATION_EMPTY, not an outage; a failed variation is refunded alone.
 
 use serde_json::json;
 use studio_local::faults::{Fault, Service};
+use studio_local::gemini::answers;
 use studio_local::testing::TestStack;
 
-use super::{generate, google_error, kept, ledger, nothing_kept, retry_info, square};
+use super::{edit, generate, google_error, kept, ledger, nothing_kept, retry_info, square};
 use crate::helpers::signed_up;
 
 #[tokio::test]
@@ -118,4 +120,51 @@ async fn one_failed_variation_of_three_is_refunded_and_the_other_two_delivered()
         .expect("one refund row")
         .get(0);
     assert_eq!(reason, "variation_failed");
+}
+
+#[tokio::test]
+async fn a_model_that_drew_nothing_is_422_generation_empty_with_the_reason_and_not_charged() {
+    let stack = TestStack::start().await;
+    for (i, reason) in ["NO_IMAGE", "IMAGE_OTHER", "OTHER", "STOP"].into_iter().enumerate() {
+        let account = signed_up(&stack, &format!("siti{i}@example.com")).await;
+        stack.faults.inject(Service::Gemini, answers::drew_nothing(reason), 2);
+
+        let answer = generate(&stack, &account, square(1)).await;
+
+        assert_eq!((answer.status, answer.error_code()), (422, "GENERATION_EMPTY"), "{reason}: {}", answer.body);
+        assert_eq!(answer.body["error"]["details"]["reason"], reason);
+        let message = answer.body["error"]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(reason) && message.contains("rephras"), "{reason}: {message}");
+        assert_eq!(stack.faults.pending(Service::Gemini), 1, "{reason}: the model's answer is not retried");
+        assert_eq!(ledger(&stack, &account).await, nothing_kept(1), "{reason}");
+        stack.faults.clear();
+    }
+}
+
+#[tokio::test]
+async fn an_edit_the_model_drew_nothing_for_keeps_only_the_source() {
+    let stack = TestStack::start().await;
+    let account = signed_up(&stack, "siti@example.com").await;
+    let source = generate(&stack, &account, square(1)).await;
+    let source_id = source.data()["images"][0]["id"].clone();
+    stack.faults.inject(Service::Gemini, answers::thoughts_only(), 1);
+
+    let answer = edit(&stack, &account, json!({ "image_id": source_id, "instruction": "add a kite" })).await;
+
+    assert_eq!((answer.status, answer.error_code()), (422, "GENERATION_EMPTY"), "{}", answer.body);
+    assert_eq!(answer.body["error"]["details"]["reason"], "STOP");
+    assert_eq!(ledger(&stack, &account).await, kept(1, 1), "the source alone: the edit's unit given back");
+}
+
+#[tokio::test]
+async fn one_variation_that_drew_nothing_is_refunded_and_the_other_delivered() {
+    let stack = TestStack::start().await;
+    let account = signed_up(&stack, "siti@example.com").await;
+    stack.faults.inject(Service::Gemini, answers::drew_nothing("NO_IMAGE"), 1);
+
+    let answer = generate(&stack, &account, square(2)).await;
+
+    assert_eq!(answer.status, 201, "{}", answer.body);
+    assert_eq!(answer.data()["failed_variations"], 1);
+    assert_eq!(ledger(&stack, &account).await, kept(1, 1));
 }

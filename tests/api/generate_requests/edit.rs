@@ -80,12 +80,17 @@ async fn a_bad_edit_request_is_refused_by_name_without_charge() {
     let stack = TestStack::start().await;
     let account = signed_up(&stack, "siti@example.com").await;
     let source = wide_image(&stack, &account).await;
-    let cases: [(&str, Value, &str); 5] = [
+    let cases: [(&str, Value, &str); 6] = [
         ("empty instruction", json!({ "image_id": source, "instruction": "" }), "instruction"),
         ("instruction of 1001", json!({ "image_id": source, "instruction": "a".repeat(1001) }), "instruction"),
         ("control character", json!({ "image_id": source, "instruction": "a\u{001b}b" }), "instruction"),
         ("missing instruction", json!({ "image_id": source }), "instruction"),
         ("image id not a UUID", json!({ "image_id": "foto-1", "instruction": "brighter" }), "image_id"),
+        (
+            "seed past int32",
+            json!({ "image_id": source, "instruction": "brighter", "seed": 4_294_967_295_u64 }),
+            "seed",
+        ),
     ];
 
     for (case, body, field) in cases {

@@ -26,6 +26,10 @@ async fn each_bad_field_is_refused_by_name_without_charge_or_model_call() {
         ("no variations", json!({ "prompt": "ok", "variations": 0 }), "variations"),
         ("five variations", json!({ "prompt": "ok", "variations": 5 }), "variations"),
         ("negative seed", json!({ "prompt": "ok", "seed": -1 }), "seed"),
+        ("seed past int32", json!({ "prompt": "ok", "seed": 2_147_483_648_u64 }), "seed"),
+        ("seed of u32::MAX", json!({ "prompt": "ok", "seed": 4_294_967_295_u64 }), "seed"),
+        ("seed past i64", json!({ "prompt": "ok", "seed": 1e20 }), "seed"),
+        ("fractional seed", json!({ "prompt": "ok", "seed": 1.5 }), "seed"),
         ("template not a slug", json!({ "prompt": "ok", "template": "Not A Slug" }), "template"),
         ("unknown template slug", json!({ "prompt": "ok", "template": "no-such-style" }), "template"),
         (

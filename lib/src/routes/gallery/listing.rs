@@ -12,10 +12,10 @@ use super::image::{COLUMNS, Image, present};
 use super::tags::Tag;
 use super::window::{Window, stamp, storable};
 use crate::app::App;
+use crate::domain::AspectRatio;
 use crate::domain::SearchTerm;
 use crate::domain::generation::ASPECT_RATIOS;
 use crate::error::ApiError;
-use crate::gemini::AspectRatio;
 use crate::http::Query;
 
 /// A page request: where to start, how many, and what to keep.

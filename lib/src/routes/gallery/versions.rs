@@ -15,9 +15,8 @@ use uuid::Uuid;
 
 use super::image::{self, COLUMNS, Image, Made};
 use crate::app::App;
-use crate::domain::generation::ASPECT_RATIOS;
+use crate::domain::generation::studio_ratio;
 use crate::error::{ApiError, BoxError};
-use crate::gemini::AspectRatio;
 use crate::http::{Query, read_body};
 use crate::imaging::{self, ImagingError};
 use crate::routes::auth_common::{now, timestamp};
@@ -111,7 +110,7 @@ pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: Edi
     let version = json!({
         "id": id, "user_id": user, "prompt": parent.made.prompt, "negative_prompt": parent.made.negative_prompt,
         "final_prompt": parent.final_prompt, "template_id": parent.made.template_id,
-        "aspect_ratio": nearest_ratio(png.width, png.height).as_str(), "quality": parent.made.quality, "model": MODEL,
+        "aspect_ratio": studio_ratio(png.width, png.height).as_str(), "quality": parent.made.quality, "model": MODEL,
         "seed": parent.made.seed, "parent_image_id": parent_id, "title": parent.made.title, "alt_text": parent.made.alt_text,
         "tags": parent.made.tags, "storage_path": paths[0], "derivative_paths": derivative_paths(&derivatives),
         "width": png.width, "height": png.height, "bytes": uploads[0].1.len(), "mime_type": "image/png",
@@ -178,20 +177,6 @@ fn derivative_paths(derivatives: &[(u32, u32, String)]) -> Map<String, Value> {
     derivatives.iter().map(|(width, _, path)| (width.to_string(), json!(path))).collect()
 }
 
-/// The studio's ratio closest to `width`:`height`, compared on a log scale so that too wide and
-/// too tall by the same factor count the same.
-fn nearest_ratio(width: u32, height: u32) -> AspectRatio {
-    let actual = (f64::from(width) / f64::from(height)).ln();
-    let distance = |ratio: &AspectRatio| (ratio_value(*ratio).ln() - actual).abs();
-    ASPECT_RATIOS.into_iter().min_by(|a, b| distance(a).total_cmp(&distance(b))).unwrap_or(AspectRatio::R1x1)
-}
-
-/// "16:9" → 16/9.
-fn ratio_value(ratio: AspectRatio) -> f64 {
-    let (w, h) = ratio.as_str().split_once(':').unwrap_or(("1", "1"));
-    w.parse::<f64>().unwrap_or(1.0) / h.parse::<f64>().unwrap_or(1.0)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,7 +207,7 @@ mod tests {
             ((900, 1200), "3:4"),
         ];
         for ((width, height), ratio) in cases {
-            assert_eq!(nearest_ratio(width, height).as_str(), ratio, "{width}x{height}");
+            assert_eq!(studio_ratio(width, height).as_str(), ratio, "{width}x{height}");
         }
     }
 }

@@ -22,10 +22,9 @@ use crate::app::App;
 use crate::auth::principal::{self, Principal, Scope};
 use crate::auth::secretbox::Sealed;
 use crate::config::Secret;
-use crate::domain::TemplateRef;
 use crate::domain::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt, text};
+use crate::domain::{AspectRatio, Quality, TemplateRef};
 use crate::error::{ApiError, BoxError};
-use crate::gemini::{AspectRatio, Quality};
 use crate::http::{Body, Cached, JSON_BODY_LIMIT, Meta, Request, Router, json_from_bytes, json_response, read_body};
 use crate::kv::{Algorithm, Limit, OnFailure, now_ms};
 use crate::supabase::DbError;
@@ -55,7 +54,7 @@ struct EditBody {
     instruction: String,
     aspect_ratio: Option<String>,
     quality: Option<String>,
-    seed: Option<u32>,
+    seed: Option<i64>,
     variations: Option<u8>,
     collection_id: Option<Uuid>,
 }
@@ -125,7 +124,8 @@ async fn edit(app: &App, who: &Principal, body: EditBody) -> Result<Value, ApiEr
             variations: body.variations,
             collection_id: body.collection_id,
         },
-        &Defaults { template: None, ..defaults },
+        // No ratio given: none is sent, and the model keeps the source image's framing.
+        &Defaults { template: None, aspect_ratio: None, ..defaults },
     )?;
     let source = source_image(app, who.user_id, body.image_id).await?;
     let job = pipeline::Job {
@@ -185,10 +185,9 @@ async fn defaults(app: &App, user: Uuid) -> Result<Defaults, ApiError> {
     let settings = crate::routes::auth_settings(app, user).await?;
     Ok(Defaults {
         quality: if settings["default_quality"] == "high" { Quality::High } else { Quality::Standard },
-        aspect_ratio: settings["default_aspect_ratio"]
-            .as_str()
-            .and_then(AspectRatio::parse)
-            .unwrap_or(AspectRatio::R1x1),
+        aspect_ratio: Some(
+            settings["default_aspect_ratio"].as_str().and_then(AspectRatio::parse).unwrap_or(AspectRatio::R1x1),
+        ),
         template: settings["default_template_id"].as_str().and_then(|id| Uuid::try_parse(id).ok()),
     })
 }

@@ -16,7 +16,8 @@ use uuid::Uuid;
 use super::objects::{self, WIDTHS};
 use super::quota::{Charge, refund};
 use crate::app::App;
-use crate::domain::generation::{Generation, quality_name};
+use crate::domain::AspectRatio;
+use crate::domain::generation::{Generation, studio_ratio};
 use crate::error::ApiError;
 use crate::gemini::{GeminiError, GeneratedImage, ImageRequest, InputImage, fold_negative_prompt};
 use crate::imaging;
@@ -99,7 +100,7 @@ fn image_request(job: &Job<'_>, variation: u8) -> ImageRequest {
     request.aspect_ratio = job.generation.aspect_ratio;
     request.quality = job.generation.quality;
     // Each variation its own seed, so that one seed gives a reproducible set, not four copies.
-    request.seed = job.generation.seed.map(|seed| seed.wrapping_add(u32::from(variation)));
+    request.seed = job.generation.seed.map(|seed| seed.for_variation(variation));
     request.input_image =
         job.parent.as_ref().map(|(_, bytes)| InputImage { bytes: bytes.clone(), mime: "image/png".into() });
     request.api_key = job.own_key.clone();
@@ -132,8 +133,8 @@ async fn store_and_record(
         "action": if job.parent.is_some() { "edit" } else { "generate" },
         "api_key_id": job.api_key, "template_id": job.template_id, "collection_id": job.generation.collection_id,
         "prompt": job.generation.prompt, "negative_prompt": job.generation.negative_prompt,
-        "aspect_ratio": job.generation.aspect_ratio.as_str(), "quality": quality_name(job.generation.quality),
-        "seed": job.generation.seed, "variations": job.generation.variations,
+        "aspect_ratio": ratio_of(job, &stored[0].image).as_str(), "quality": job.generation.quality.as_str(),
+        "seed": job.generation.seed.map(|s| s.get()), "variations": job.generation.variations,
         "details": { "model": stored[0].image.model },
     });
     // Signed before recording: once the rows are written nothing may fail, or the cleanup would
@@ -213,13 +214,20 @@ fn row(job: &Job<'_>, stored: &Stored, index: usize) -> Value {
     json!({
         "id": stored.id, "prompt": job.generation.prompt, "negative_prompt": job.generation.negative_prompt,
         "final_prompt": fold_negative_prompt(&job.prompt, job.negative.as_deref()),
-        "template_id": job.template_id, "aspect_ratio": job.generation.aspect_ratio.as_str(),
-        "quality": quality_name(job.generation.quality), "model": stored.image.model,
-        "seed": job.generation.seed.map(|s| s.wrapping_add(index as u32)), "variation_index": index,
+        "template_id": job.template_id, "aspect_ratio": ratio_of(job, &stored.image).as_str(),
+        "quality": job.generation.quality.as_str(), "model": stored.image.model,
+        "seed": job.generation.seed.map(|s| s.for_variation(index as u8).get()), "variation_index": index,
         "parent_image_id": job.parent.as_ref().map(|(id, _)| id), "storage_path": stored.paths[0],
         "derivative_paths": derivative_paths, "width": stored.image.width, "height": stored.image.height,
         "bytes": stored.image.bytes.len(), "mime_type": "image/png",
     })
+}
+
+/// The ratio an image is recorded with: the one asked for, or, for an edit sent without one (the
+/// model kept the source's framing), the studio's ratio nearest the pixels that came back, so that
+/// filters and a later remix see the image's real shape.
+fn ratio_of(job: &Job<'_>, image: &GeneratedImage) -> AspectRatio {
+    job.generation.aspect_ratio.unwrap_or_else(|| studio_ratio(image.width, image.height))
 }
 
 /// The recorded rows with the signed URLs of the original and each derivative.

@@ -2,13 +2,14 @@
 //! edits that derive from their input, and a user's own key (BYOK) used instead of the operator's.
 
 use studio::config::Secret;
-use studio::gemini::{AspectRatio, GeminiError, ImageRequest, InputImage, Quality};
+use studio::domain::{AspectRatio, Quality, Seed};
+use studio::gemini::{GeminiError, ImageRequest, InputImage};
 use studio_local::gemini::LOCAL_GEMINI_KEY;
 
 use super::{decode, generate, mean_colour, solid_png, stack_with};
 
 fn request(prompt: &str, ratio: AspectRatio, quality: Quality) -> ImageRequest {
-    ImageRequest { aspect_ratio: ratio, quality, ..ImageRequest::new(prompt) }
+    ImageRequest { aspect_ratio: Some(ratio), quality, ..ImageRequest::new(prompt) }
 }
 
 #[tokio::test]
@@ -44,7 +45,10 @@ async fn same_prompt_gives_the_same_image_and_other_prompts_or_seeds_other_image
     let first = generate(&stack, &square("a red fox in snow")).await.unwrap();
     let again = generate(&stack, &square("a red fox in snow")).await.unwrap();
     let other = generate(&stack, &square("a blue whale at dusk")).await.unwrap();
-    let seeded = generate(&stack, &ImageRequest { seed: Some(42), ..square("a red fox in snow") }).await.unwrap();
+    let seeded =
+        generate(&stack, &ImageRequest { seed: Some(Seed::parse("seed", 42).unwrap()), ..square("a red fox in snow") })
+            .await
+            .unwrap();
 
     assert_eq!(first.bytes, again.bytes);
     assert_ne!(first.bytes, other.bytes);
@@ -69,6 +73,7 @@ async fn the_folded_negative_prompt_reaches_the_model_and_its_text_comes_back() 
 async fn an_edit_returns_a_transformed_version_of_its_input() {
     let stack = stack_with(&[]).await;
     let edit = |colour: [u8; 3]| ImageRequest {
+        aspect_ratio: None,
         input_image: Some(InputImage { bytes: solid_png(640, 480, colour), mime: "image/png".into() }),
         ..ImageRequest::new("make it dusk")
     };
@@ -76,9 +81,9 @@ async fn an_edit_returns_a_transformed_version_of_its_input() {
     let from_red = generate(&stack, &edit([250, 10, 10])).await.unwrap();
     let from_blue = generate(&stack, &edit([10, 10, 250])).await.unwrap();
 
-    assert_eq!((from_red.width, from_red.height), (640, 480), "an edit keeps the input's size");
+    assert_eq!((from_red.width, from_red.height), (1200, 896), "the input's 4:3 framing, on the model's 1K grid");
     let (red, blue) =
-        (mean_colour(&decode(&from_red.bytes), 240..480), mean_colour(&decode(&from_blue.bytes), 240..480));
+        (mean_colour(&decode(&from_red.bytes), 400..896), mean_colour(&decode(&from_blue.bytes), 400..896));
     assert!(red[0] > blue[0] + 100.0 && blue[2] > red[2] + 100.0, "each follows its input: {red:?} {blue:?}");
     let change: f64 = red.iter().zip([250.0, 10.0, 10.0]).map(|(got, input)| (got - input).abs()).sum();
     assert!(change > 20.0, "tinted, not a copy: {red:?}");

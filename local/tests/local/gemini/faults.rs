@@ -8,6 +8,7 @@ use base64::engine::general_purpose::STANDARD;
 use serde_json::json;
 use studio::gemini::{GeminiError, ImageRequest};
 use studio_local::faults::Fault;
+use studio_local::gemini::answers;
 
 use super::{answer_with, attempts, generate, google_error, inject, retry_info, solid_png, stack_with};
 
@@ -172,20 +173,43 @@ async fn output_blocks_are_content_rejections() {
 }
 
 #[tokio::test]
-async fn answers_without_a_final_image_are_no_image() {
+async fn answers_where_the_model_drew_nothing_are_no_image_after_one_attempt() {
     let stack = stack_with(&[]).await;
     let thought = json!({ "inlineData": { "mimeType": "image/png", "data": STANDARD.encode(solid_png(256, 256, [1, 2, 3])) },
                           "thought": true });
     let cases = [
+        ("NO_IMAGE", answers::drew_nothing("NO_IMAGE"), Some("I was unable to generate an image for this request.")),
+        ("IMAGE_OTHER", answers::drew_nothing("IMAGE_OTHER"), None),
+        ("OTHER", answers::drew_nothing("OTHER"), Some("I was unable to generate an image for this request.")),
+        ("STOP", answers::drew_nothing("STOP"), Some("I was unable to generate an image for this request.")),
+        ("STOP", answers::thoughts_only(), None),
+        ("STOP", answer_with(json!([thought, { "text": "Here you go" }]), "STOP"), Some("Here you go")),
+    ];
+    for (reason, fault, words) in cases {
+        inject(&stack, fault, 2);
+        let result = generate(&stack, &kite()).await;
+        assert!(
+            matches!(&result, Err(GeminiError::NoImage { finish_reason, text })
+                if finish_reason == reason && text.as_deref() == words),
+            "{reason}: {result:?}"
+        );
+        assert_eq!(attempts(&stack, 2), 1, "{reason}: the model's answer is not retried");
+        stack.faults.clear();
+    }
+}
+
+#[tokio::test]
+async fn answers_with_nothing_to_read_are_decode_errors() {
+    let stack = stack_with(&[]).await;
+    let cases = [
         ("empty candidates", Fault::json(200, json!({ "candidates": [] }))),
         ("empty object", Fault::json(200, json!({}))),
-        ("only thought images", answer_with(json!([thought, { "text": "Here you go" }]), "STOP")),
-        ("NO_IMAGE", answer_with(json!([{ "text": "I could not draw that." }]), "NO_IMAGE")),
+        ("MAX_TOKENS without an image", answer_with(json!([{ "text": "..." }]), "MAX_TOKENS")),
     ];
     for (case, fault) in cases {
         inject(&stack, fault, 1);
         let result = generate(&stack, &kite()).await;
-        assert!(matches!(result, Err(GeminiError::NoImage { .. })), "{case}: {result:?}");
+        assert!(matches!(result, Err(GeminiError::Decode(_))), "{case}: {result:?}");
         assert_eq!(stack.faults.pending(studio_local::faults::Service::Gemini), 0, "{case}");
     }
 }

@@ -93,9 +93,20 @@ async fn refuses_bodies_the_real_api_refuses() {
             "Unknown name \"style\" at 'generation_config.image_config'",
         ),
         ("gemini-3.1-flash-image", json!({ "contents": [] }), "contents is not specified"),
+        (
+            "gemini-3.1-flash-image",
+            json!({ "contents": [{ "parts": [{ "text": "x" }] }], "generationConfig": { "seed": 4_294_967_295_u64 } }),
+            "Invalid value at 'generation_config.seed' (TYPE_INT32), 4294967295",
+        ),
+        (
+            "gemini-3.1-flash-image",
+            json!({ "contents": [{ "parts": [{ "text": "x" }] }], "generationConfig": { "seed": -2_147_483_649_i64 } }),
+            "Invalid value at 'generation_config.seed' (TYPE_INT32), -2147483649",
+        ),
         ("gemini-3.1-flash-image", json!({ "contents": [{ "parts": [] }] }), "contents.parts must not be empty"),
         ("gemini-3.1-flash-image", prompt("x", json!({ "aspectRatio": "7:5" })), "unsupported aspect ratio \"7:5\""),
         ("gemini-2.5-flash-image", prompt("x", json!({ "aspectRatio": "1:8" })), "unsupported aspect ratio \"1:8\""),
+        ("gemini-3-pro-image", prompt("x", json!({ "aspectRatio": "1:4" })), "unsupported aspect ratio \"1:4\""),
         ("gemini-3.1-flash-image", prompt("x", json!({ "imageSize": "1k" })), "unsupported image size \"1k\""),
         ("gemini-3-pro-image", prompt("x", json!({ "imageSize": "512" })), "unsupported image size \"512\""),
         (
@@ -140,7 +151,7 @@ async fn refuses_bodies_the_real_api_refuses() {
 }
 
 #[tokio::test]
-async fn a_3x_answer_has_a_thought_image_then_text_then_the_final_image() {
+async fn a_3x_answer_has_its_thoughts_then_text_then_the_final_image() {
     let base = serve(router()).await;
 
     let (status, answer) = call(
@@ -155,12 +166,13 @@ async fn a_3x_answer_has_a_thought_image_then_text_then_the_final_image() {
     let candidate = &answer["candidates"][0];
     assert_eq!((candidate["finishReason"].as_str(), candidate["index"].as_i64()), (Some("STOP"), Some(0)));
     let parts = candidate["content"]["parts"].as_array().unwrap();
-    assert_eq!(parts.len(), 3, "{parts:?}");
-    assert_eq!(parts[0]["thought"], true);
-    assert!(image_of(&parts[0]).width() < 1376, "the thought image is a low-resolution draft");
-    assert_eq!(parts[1]["text"], "Offline preview of: a tea garden");
-    assert_eq!(image_of(&parts[2]).dimensions(), (1376, 768));
-    assert!(parts[2]["thoughtSignature"].is_string());
+    assert_eq!(parts.len(), 4, "{parts:?}");
+    assert_eq!((parts[0]["thought"].as_bool(), parts[0]["text"].is_string()), (Some(true), true), "a thought summary");
+    assert_eq!(parts[1]["thought"], true);
+    assert!(image_of(&parts[1]).width() < 1376, "the thought image is a low-resolution draft");
+    assert_eq!((parts[2]["text"].as_str(), parts[2].get("thought")), (Some("Offline preview of: a tea garden"), None));
+    assert_eq!(image_of(&parts[3]).dimensions(), (1376, 768));
+    assert!(parts[3]["thoughtSignature"].is_string() && parts[3].get("thought").is_none());
     assert_eq!(answer["usageMetadata"]["candidatesTokenCount"], 1120);
     assert_eq!(answer["modelVersion"], "gemini-3.1-flash-image");
     assert!(answer["responseId"].as_str().is_some_and(|id| !id.is_empty()));
@@ -183,7 +195,8 @@ async fn pixel_sizes_follow_the_models_tables() {
         assert_eq!(image_of(parts.last().unwrap()).dimensions(), size, "{model} {image_config}");
         assert_eq!(answer["usageMetadata"]["candidatesTokenCount"], tokens, "{model} {image_config}");
         let thoughts = parts.iter().filter(|p| p["thought"] == true).count();
-        assert_eq!(thoughts, usize::from(!model.starts_with("gemini-2.5")), "{model}: thought images only on 3.x");
+        let expected = if model.starts_with("gemini-2.5") { 0 } else { 2 };
+        assert_eq!(thoughts, expected, "{model}: a thought summary and image only on 3.x");
     }
 }
 
