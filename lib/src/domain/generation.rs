@@ -191,6 +191,20 @@ where
         .find(|phrase| !phrase.trim().is_empty() && normalised.contains(&format!(" {} ", phrase.trim().to_lowercase())))
 }
 
+/// The prompt text with the negative prompt as an explicit closing sentence, `"… Avoid: x, y."`.
+/// Image models follow a plain-language instruction; a bare list of words after the prompt would
+/// read as more things to draw.
+pub fn fold_negative_prompt(prompt: &str, negative: Option<&str>) -> String {
+    let prompt = prompt.trim();
+    let negative = negative.map(str::trim).unwrap_or_default().trim_end_matches(['.', '!', '?']);
+    if negative.is_empty() {
+        return prompt.to_owned();
+    }
+    let separator = if prompt.is_empty() || prompt.ends_with(['.', '!', '?', '。', '！', '？']) { "" } else { "." };
+    let space = if prompt.is_empty() { "" } else { " " };
+    format!("{prompt}{separator}{space}Avoid: {negative}.")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,5 +284,20 @@ mod tests {
         assert_eq!(blocked_phrase("dokumen rahasia negara", &extra), Some("rahasia negara"));
         assert_eq!(blocked_phrase("a bombastic pipeline diagram", &extra), None);
         assert_eq!(blocked_phrase("kucing oren lucu", &extra), None);
+    }
+
+    #[test]
+    fn folds_the_negative_prompt_into_an_avoid_sentence() {
+        let cases = [
+            ("a cat on a sofa", Some("blurry, text"), "a cat on a sofa. Avoid: blurry, text."),
+            ("A cat on a sofa.", Some(" blurry. "), "A cat on a sofa. Avoid: blurry."),
+            ("Kucing di sofa!", Some("teks"), "Kucing di sofa! Avoid: teks."),
+            ("  a cat  ", None, "a cat"),
+            ("a cat", Some("   "), "a cat"),
+            ("", Some("text"), "Avoid: text."),
+        ];
+        for (prompt, negative, expected) in cases {
+            assert_eq!(fold_negative_prompt(prompt, negative), expected, "{prompt:?} / {negative:?}");
+        }
     }
 }

@@ -7,9 +7,9 @@ use uuid::Uuid;
 
 use super::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt, text};
 use super::*;
+use crate::domain::generation::fold_negative_prompt;
 use crate::domain::{AspectRatio, Quality};
 use crate::error::ApiError;
-use crate::gemini::fold_negative_prompt;
 use crate::http::props::{assert_client_error, read_as, request_object};
 
 fn field(err: &ApiError) -> String {

@@ -26,7 +26,7 @@ use crate::config::{ConfigError, Secret, Vars, invalid};
 pub use client::{Gemini, GeneratedImage};
 pub use error::GeminiError;
 pub use models::ModelFamily;
-pub use request::{ImageRequest, InputImage, fold_negative_prompt};
+pub use request::{ImageRequest, InputImage};
 
 /// The production endpoint; tests and the local stack point `GEMINI_BASE_URL` at the stand-in.
 pub const DEFAULT_BASE_URL: &str = "https://generativelanguage.googleapis.com";

@@ -11,8 +11,9 @@ use serde_json::Value;
 
 use super::GeminiError;
 use super::models::ModelFamily;
-use super::request::{self, ImageRequest, fold_negative_prompt};
+use super::request::{self, ImageRequest};
 use super::response::inspect;
+use crate::domain::generation::fold_negative_prompt;
 use crate::domain::{AspectRatio, Quality, Seed};
 
 fn encoded(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {

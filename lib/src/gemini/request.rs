@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::models::ModelFamily;
 use crate::config::Secret;
+use crate::domain::generation::fold_negative_prompt;
 use crate::domain::{AspectRatio, Quality, Seed};
 
 /// An image sent along for an edit.
@@ -56,20 +57,6 @@ impl ImageRequest {
             api_key: None,
         }
     }
-}
-
-/// The prompt text with the negative prompt as an explicit closing sentence, `"… Avoid: x, y."`.
-/// Image models follow a plain-language instruction; a bare list of words after the prompt would
-/// read as more things to draw.
-pub fn fold_negative_prompt(prompt: &str, negative: Option<&str>) -> String {
-    let prompt = prompt.trim();
-    let negative = negative.map(str::trim).unwrap_or_default().trim_end_matches(['.', '!', '?']);
-    if negative.is_empty() {
-        return prompt.to_owned();
-    }
-    let separator = if prompt.is_empty() || prompt.ends_with(['.', '!', '?', '。', '！', '？']) { "" } else { "." };
-    let space = if prompt.is_empty() { "" } else { " " };
-    format!("{prompt}{separator}{space}Avoid: {negative}.")
 }
 
 #[derive(Serialize)]
@@ -145,21 +132,6 @@ pub(super) fn body(request: &ImageRequest, family: ModelFamily) -> impl Serializ
 mod tests {
     use super::*;
     use serde_json::json;
-
-    #[test]
-    fn folds_the_negative_prompt_into_an_avoid_sentence() {
-        let cases = [
-            ("a cat on a sofa", Some("blurry, text"), "a cat on a sofa. Avoid: blurry, text."),
-            ("A cat on a sofa.", Some(" blurry. "), "A cat on a sofa. Avoid: blurry."),
-            ("Kucing di sofa!", Some("teks"), "Kucing di sofa! Avoid: teks."),
-            ("  a cat  ", None, "a cat"),
-            ("a cat", Some("   "), "a cat"),
-            ("", Some("text"), "Avoid: text."),
-        ];
-        for (prompt, negative, expected) in cases {
-            assert_eq!(fold_negative_prompt(prompt, negative), expected, "{prompt:?} / {negative:?}");
-        }
-    }
 
     #[test]
     fn image_size_is_sent_only_to_families_that_take_it() {
