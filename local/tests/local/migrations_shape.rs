@@ -123,7 +123,7 @@ async fn postgres_is_not_a_superuser_and_direct_object_deletes_are_refused() {
 
 #[test]
 fn a_checkout_the_server_user_cannot_enter_still_gets_a_cluster() {
-    // A checkout inside a private home, e.g. /root/project with /root at 0700.
+    // A checkout inside a private home (root's own home at mode 0700, as in a container).
     let home = tempfile::tempdir().unwrap();
     std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700)).unwrap();
     let checkout = home.path().join("project");
