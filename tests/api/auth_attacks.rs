@@ -5,6 +5,7 @@
 mod guessing;
 mod keys;
 mod oversized;
+mod text;
 mod tokens;
 
 use base64::Engine;

@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use uuid::Uuid;
 
-use crate::domain::{AspectRatio, Quality, Seed, TemplateRef};
+use crate::domain::{AspectRatio, Lines, Quality, Seed, TemplateRef, user_text};
 use crate::error::ApiError;
 
 /// The ratios the studio offers (the database's `aspect_ratio` domain).
@@ -74,10 +74,10 @@ pub struct Generation {
 
 impl Generation {
     pub fn parse(body: GenerateBody, defaults: &Defaults) -> Result<Self, ApiError> {
-        let prompt = text("prompt", &body.prompt, 1, 1000)?;
+        let prompt = user_text("prompt", &body.prompt, 1, 1000, Lines::Many)?;
         let negative_prompt = match body.negative_prompt.as_deref().map(str::trim) {
             None | Some("") => None,
-            Some(negative) => Some(text("negative_prompt", negative, 1, 500)?),
+            Some(negative) => Some(user_text("negative_prompt", negative, 1, 500, Lines::Many)?),
         };
         let template = match body.template.as_deref().map(str::trim) {
             None | Some("") => defaults.template.map(TemplateRef::Id),
@@ -113,19 +113,6 @@ impl Generation {
             collection_id: body.collection_id,
         })
     }
-}
-
-/// Trimmed text of `min..=max` characters (any script), with no control characters but newlines.
-pub fn text(field: &str, raw: &str, min: usize, max: usize) -> Result<String, ApiError> {
-    let text = raw.trim();
-    let chars = text.chars().count();
-    if chars < min || chars > max {
-        return Err(ApiError::validation(field, format!("must be {min}–{max} characters")));
-    }
-    if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err(ApiError::validation(field, "must not contain control characters"));
-    }
-    Ok(text.to_owned())
 }
 
 /// The template's words around the user's prompt.

@@ -13,4 +13,4 @@ pub use email::Email;
 pub use image_params::{AspectRatio, Quality, Seed};
 pub use password::NewPassword;
 pub use share_token::ShareToken;
-pub use text::{SearchTerm, Slug, TemplateRef};
+pub use text::{Lines, SearchTerm, Slug, TemplateRef, optional_text, refuse_controls, user_text};

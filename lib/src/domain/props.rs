@@ -5,7 +5,8 @@
 use proptest::prelude::*;
 use uuid::Uuid;
 
-use super::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt, text};
+use super::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt};
+use super::text::{Lines, user_text};
 use super::*;
 use crate::domain::generation::fold_negative_prompt;
 use crate::domain::{AspectRatio, Quality};
@@ -143,8 +144,8 @@ proptest! {
         negative in proptest::option::of(any::<String>()),
         template in proptest::option::of((any::<String>(), any::<String>(), any::<String>())),
     ) {
-        let Ok(prompt) = text("prompt", &prompt, 1, 1000) else { return Ok(()) };
-        let negative = negative.and_then(|n| text("negative_prompt", &n, 1, 500).ok());
+        let Ok(prompt) = user_text("prompt", &prompt, 1, 1000, Lines::Many) else { return Ok(()) };
+        let negative = negative.and_then(|n| user_text("negative_prompt", &n, 1, 500, Lines::Many).ok());
         let words = template.as_ref().map(|(prefix, suffix, negative)| TemplateText { prefix, suffix, negative });
 
         let (instruction, negatives) = build_prompt(&prompt, negative.as_deref(), words.as_ref());

@@ -1,8 +1,51 @@
-//! Identifiers and search text from URLs: slugs, "id or slug" references and search terms.
+//! User text: the one rule for every free text a route accepts (no control characters), and
+//! identifiers and search text from URLs: slugs, "id or slug" references and search terms.
 
 use uuid::Uuid;
 
 use crate::error::ApiError;
+
+/// Whether a text may span lines. Only prompts and descriptions do, and only with `\n`: a tab
+/// or CR is refused there too, so what is stored is what every screen renders the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lines {
+    One,
+    Many,
+}
+
+/// Refuses any control character (C0 with NUL, CR and LF, DEL, C1 such as U+0085) in `text`,
+/// but `\n` in a multi-line text. PostgreSQL refuses a NUL in text, and a CR or LF in a title
+/// breaks headers, file names and one-line displays, so every user text passes through here.
+pub fn refuse_controls(field: &str, text: &str, lines: Lines) -> Result<(), ApiError> {
+    if text.chars().any(|c| c.is_control() && !(lines == Lines::Many && c == '\n')) {
+        let what = match lines {
+            Lines::One => "must not contain control characters or line breaks",
+            Lines::Many => "must not contain control characters other than line breaks (\\n)",
+        };
+        return Err(ApiError::validation(field, what));
+    }
+    Ok(())
+}
+
+/// User text: trimmed, `min..=max` characters (any script), and no control characters by
+/// [`refuse_controls`].
+pub fn user_text(field: &str, raw: &str, min: usize, max: usize, lines: Lines) -> Result<String, ApiError> {
+    let text = raw.trim();
+    let chars = text.chars().count();
+    if chars < min || chars > max {
+        return Err(ApiError::validation(field, format!("must be {min}–{max} characters")));
+    }
+    refuse_controls(field, text, lines)?;
+    Ok(text.to_owned())
+}
+
+/// Optional user text: blank is `None` (the field is cleared); otherwise as [`user_text`].
+pub fn optional_text(field: &str, raw: &str, max: usize, lines: Lines) -> Result<Option<String>, ApiError> {
+    if raw.trim().is_empty() {
+        return Ok(None);
+    }
+    user_text(field, raw, 1, max, lines).map(Some)
+}
 
 /// A lower-case kebab-case identifier such as `watercolor-portrait`, at most 64 characters.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -61,9 +104,7 @@ impl SearchTerm {
         if term.chars().count() > Self::MAX_CHARS {
             return Err(ApiError::validation(field, format!("must be at most {} characters", Self::MAX_CHARS)));
         }
-        if term.chars().any(char::is_control) {
-            return Err(ApiError::validation(field, "must not contain control characters"));
-        }
+        refuse_controls(field, term, Lines::One)?;
         Ok(Some(Self(term.to_owned())))
     }
 
@@ -121,6 +162,20 @@ mod tests {
         assert!(SearchTerm::parse("q", Some(&"a".repeat(101))).is_err());
         assert!(SearchTerm::parse("q", Some("a\u{0}b")).is_err());
         assert!(SearchTerm::parse("q", Some(&"é".repeat(100))).is_ok());
+    }
+
+    #[test]
+    fn user_text_refuses_every_control_but_a_newline_where_lines_are_allowed() {
+        for c in ['\0', '\r', '\t', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}'] {
+            for lines in [Lines::One, Lines::Many] {
+                let err = user_text("title", &format!("a{c}b"), 1, 10, lines).expect_err("a control");
+                assert_eq!(err.body()["details"]["field"], "title");
+            }
+        }
+        assert!(user_text("title", "a\nb", 1, 10, Lines::One).is_err());
+        assert_eq!(user_text("prompt", " a\nb ", 1, 10, Lines::Many).unwrap(), "a\nb");
+        assert_eq!(optional_text("alt_text", "  ", 10, Lines::One).unwrap(), None);
+        assert!(user_text("title", "é\u{2028}猫", 1, 10, Lines::One).is_ok(), "not a control character");
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::app::App;
 use crate::auth::principal::Scope;
 use crate::auth::secretbox::Sealed;
 use crate::auth::tokens;
+use crate::domain::{Lines, user_text};
 use crate::error::ApiError;
 use crate::supabase::bytea;
 
@@ -35,10 +36,7 @@ pub struct GeminiKey {
 }
 
 pub async fn create(app: &App, user: Uuid, body: NewKey) -> Result<Value, ApiError> {
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ApiError::validation("name", "must be 1–100 characters without control characters"));
-    }
+    let name = user_text("name", &body.name, 1, 100, Lines::One)?;
     let mut scopes = Vec::new();
     for raw in &body.scopes {
         let scope = Scope::parse(raw)

@@ -7,6 +7,7 @@ use time::{Date, Duration, Month, OffsetDateTime};
 use uuid::Uuid;
 
 use crate::app::App;
+use crate::domain::{Lines, refuse_controls, user_text};
 use crate::error::ApiError;
 
 /// The columns the profile shows.
@@ -150,16 +151,14 @@ fn default_settings() -> Value {
 }
 
 fn display_name(raw: &str) -> Result<String, ApiError> {
-    let name = raw.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ApiError::validation("name", "must be 1–100 characters without control characters"));
-    }
-    Ok(name.to_owned())
+    user_text("name", raw, 1, 100, Lines::One)
 }
 
 /// Only https images: the app renders the avatar, and an http or javascript: URL would be unsafe.
 fn avatar_url(raw: &str) -> Result<String, ApiError> {
     let refuse = || ApiError::validation("avatar_url", "must be an https URL of at most 2048 characters");
+    // The URL parser would silently drop a tab or line break and encode the rest: refused instead.
+    refuse_controls("avatar_url", raw, Lines::One)?;
     let url = url::Url::parse(raw).map_err(|_| refuse())?;
     // The stored form is measured: percent-encoding can take a short input past the column's limit.
     let stored = url.to_string();

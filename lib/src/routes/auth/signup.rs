@@ -13,7 +13,7 @@ use super::common::{
 };
 use crate::app::App;
 use crate::auth::{password, tokens};
-use crate::domain::{Email, NewPassword};
+use crate::domain::{Email, Lines, NewPassword, user_text};
 use crate::email::messages::Message;
 use crate::error::ApiError;
 use crate::supabase::{DbError, bytea};
@@ -46,10 +46,7 @@ pub const CHECK_INBOX: &str = "if the address can receive it, an e-mail is on it
 pub async fn register(app: &App, headers: &HeaderMap, body: Register) -> Result<Value, ApiError> {
     let email = Email::parse("email", &body.email)?;
     let new_password = NewPassword::parse("password", &body.password, &email)?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 100 || name.chars().any(char::is_control) {
-        return Err(ApiError::validation("name", "must be 1–100 characters without control characters"));
-    }
+    let name = user_text("name", &body.name, 1, 100, Lines::One)?;
     let locale = match body.locale.as_deref() {
         None => "id",
         Some(l @ ("id" | "en")) => l,

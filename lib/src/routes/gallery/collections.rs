@@ -7,7 +7,7 @@ use serde_json::{Map, Value, json};
 use uuid::Uuid;
 
 use crate::app::App;
-use crate::domain::generation::text;
+use crate::domain::{Lines, optional_text, user_text};
 use crate::error::ApiError;
 use crate::supabase::DbError;
 
@@ -116,13 +116,10 @@ pub async fn remove(app: &App, user: Uuid, id: Uuid, body: Images) -> Result<Val
 async fn columns(app: &App, user: Uuid, body: Changes) -> Result<Map<String, Value>, ApiError> {
     let mut row = Map::new();
     if let Some(name) = body.name {
-        row.insert("name".into(), json!(text("name", &name, 1, 100)?));
+        row.insert("name".into(), json!(user_text("name", &name, 1, 100, Lines::One)?));
     }
     if let Some(description) = body.description {
-        let description = description.trim();
-        let value =
-            if description.is_empty() { Value::Null } else { json!(text("description", description, 1, 1000)?) };
-        row.insert("description".into(), value);
+        row.insert("description".into(), json!(optional_text("description", &description, 1000, Lines::Many)?));
     }
     if let Some(cover) = body.cover_image_id {
         if let Some(image) = cover

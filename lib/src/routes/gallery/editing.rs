@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::image::{COLUMNS, Image, not_found, own, present_signed, sign};
 use super::tags;
 use crate::app::App;
+use crate::domain::{Lines, optional_text};
 use crate::error::ApiError;
 use crate::routes::auth_common::{now, timestamp};
 
@@ -43,10 +44,10 @@ impl Change {
     pub(super) fn parse(body: ChangeBody) -> Result<Self, ApiError> {
         let mut columns = Map::new();
         if let Some(title) = body.title {
-            columns.insert("title".into(), optional_text("title", &title, MAX_TITLE_CHARS)?);
+            columns.insert("title".into(), json!(optional_text("title", &title, MAX_TITLE_CHARS, Lines::One)?));
         }
         if let Some(alt_text) = body.alt_text {
-            columns.insert("alt_text".into(), optional_text("alt_text", &alt_text, MAX_ALT_TEXT_CHARS)?);
+            columns.insert("alt_text".into(), json!(optional_text("alt_text", &alt_text, MAX_ALT_TEXT_CHARS, Lines::One)?));
         }
         if let Some(raw) = body.tags {
             columns.insert("tags".into(), json!(tags::normalise(&raw)?));
@@ -65,15 +66,6 @@ impl Change {
         }
         Ok(Self { columns, publish: body.is_public })
     }
-}
-
-/// Trimmed text of at most `max` characters; blank clears the field (null).
-fn optional_text(field: &str, raw: &str, max: usize) -> Result<Value, ApiError> {
-    let text = raw.trim();
-    if text.chars().count() > max {
-        return Err(ApiError::validation(field, format!("must be at most {max} characters")));
-    }
-    Ok(if text.is_empty() { Value::Null } else { json!(text) })
 }
 
 pub async fn update(app: &App, user: Uuid, id: Uuid, body: ChangeBody) -> Result<Value, ApiError> {

@@ -1,6 +1,7 @@
 //! Tags: trimmed, lower-cased, 1–50 characters each, at most 30 per image, no duplicates. The same
 //! rule reads a `tag` filter, so a filter matches what a PATCH stored.
 
+use crate::domain::{Lines, refuse_controls};
 use crate::error::ApiError;
 
 pub const MAX_CHARS: usize = 50;
@@ -16,9 +17,7 @@ impl Tag {
         if length == 0 || length > MAX_CHARS {
             return Err(ApiError::validation(field, format!("each tag must be 1 to {MAX_CHARS} characters")));
         }
-        if tag.chars().any(char::is_control) {
-            return Err(ApiError::validation(field, "tags must not contain control characters"));
-        }
+        refuse_controls(field, &tag, Lines::One)?;
         Ok(Self(tag))
     }
 

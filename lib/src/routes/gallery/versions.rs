@@ -16,6 +16,7 @@ use uuid::Uuid;
 use super::image::{self, COLUMNS, Image, Made};
 use crate::app::App;
 use crate::domain::generation::studio_ratio;
+use crate::domain::{Lines, refuse_controls};
 use crate::error::{ApiError, BoxError};
 use crate::http::{Query, read_body};
 use crate::imaging::{self, ImagingError};
@@ -44,9 +45,7 @@ impl Edits {
         if text.chars().count() > MAX_EDITS_CHARS {
             return Err(ApiError::validation("edits", format!("must be at most {MAX_EDITS_CHARS} characters")));
         }
-        if text.chars().any(char::is_control) {
-            return Err(ApiError::validation("edits", "must not contain control characters"));
-        }
+        refuse_controls("edits", text, Lines::One)?;
         Ok(Self(Some(text.to_owned())))
     }
 }

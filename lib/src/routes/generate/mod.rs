@@ -22,7 +22,8 @@ use crate::app::App;
 use crate::auth::principal::{self, Principal, Scope};
 use crate::auth::secretbox::Sealed;
 use crate::config::Secret;
-use crate::domain::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt, text};
+use crate::domain::generation::{Defaults, GenerateBody, Generation, TemplateText, blocked_phrase, build_prompt};
+use crate::domain::{Lines, user_text};
 use crate::domain::{AspectRatio, Quality, TemplateRef};
 use crate::error::{ApiError, BoxError};
 use crate::http::{Body, Cached, JSON_BODY_LIMIT, Meta, Request, Router, json_from_bytes, json_response, read_body};
@@ -111,7 +112,7 @@ async fn generate(app: &App, who: &Principal, body: GenerateBody) -> Result<Valu
 }
 
 async fn edit(app: &App, who: &Principal, body: EditBody) -> Result<Value, ApiError> {
-    let instruction = text("instruction", &body.instruction, 1, 1000)?;
+    let instruction = user_text("instruction", &body.instruction, 1, 1000, Lines::Many)?;
     let defaults = defaults(app, who.user_id).await?;
     let generation = Generation::parse(
         GenerateBody {
