@@ -2,6 +2,7 @@
 //! forged and stale access tokens, malformed credentials, API keys beyond their reach, and
 //! oversized bodies.
 
+mod addresses;
 mod guessing;
 mod keys;
 mod oversized;

@@ -1,6 +1,7 @@
 //! What the account routes share: the clock, the caller's address, the limits that guard them,
 //! single-use e-mail tokens, and the refresh-token cookie.
 
+use std::net::{IpAddr, Ipv6Addr};
 use std::time::Duration;
 
 use http::{HeaderMap, HeaderValue, header};
@@ -47,9 +48,51 @@ pub async fn enforce(app: &App, limit: &Limit, identifier: &str) -> Result<(), A
 
 /// The caller's address as Vercel reports it (`x-real-ip`, else the first `x-forwarded-for`).
 pub fn client_ip(headers: &HeaderMap) -> Option<String> {
+    client_addr(headers).map(|ip| ip.to_string())
+}
+
+fn client_addr(headers: &HeaderMap) -> Option<IpAddr> {
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let ip = header("x-real-ip").or_else(|| header("x-forwarded-for").and_then(|v| v.split(',').next()))?;
-    ip.trim().parse::<std::net::IpAddr>().ok().map(|ip| ip.to_string())
+    ip.trim().parse::<IpAddr>().ok()
+}
+
+/// Who a per-address limit counts: an IPv4 address, or an IPv6 address's /64 network. One
+/// subscriber is routinely given a whole /64, so counting each IPv6 address would let a client
+/// rotate through billions of them; an IPv4-mapped IPv6 address counts as its IPv4 address.
+pub fn client_network(headers: &HeaderMap) -> String {
+    match client_addr(headers) {
+        None => "unknown".into(),
+        Some(ip) => address_network(ip),
+    }
+}
+
+fn address_network(ip: IpAddr) -> String {
+    match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4.to_string(),
+            None => {
+                let prefix = u128::from(v6) & !(u128::from(u64::MAX));
+                format!("{}/64", Ipv6Addr::from(prefix))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod network_tests {
+    use super::*;
+
+    #[test]
+    fn ipv6_counts_by_its_64_and_ipv4_by_its_address() {
+        let net = |s: &str| address_network(s.parse().unwrap());
+        assert_eq!(net("2001:db8:1:2::1"), net("2001:db8:1:2:ffff:ffff:ffff:ffff"));
+        assert_eq!(net("2001:db8:1:2::1"), "2001:db8:1:2::/64");
+        assert_ne!(net("2001:db8:1:2::1"), net("2001:db8:1:3::1"));
+        assert_eq!(net("::ffff:203.0.113.7"), "203.0.113.7");
+        assert_ne!(net("203.0.113.7"), net("203.0.113.8"));
+    }
 }
 
 pub fn user_agent(headers: &HeaderMap) -> Option<String> {

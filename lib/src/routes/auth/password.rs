@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::common::{
-    MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, account_by_email, account_by_id, client_ip, enforce, mail_token, timestamp,
+    MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, account_by_email, account_by_id, client_network, enforce, mail_token, timestamp,
 };
 use super::signup::{CHECK_INBOX, EmailBody, consume};
 use crate::app::App;
@@ -46,7 +46,7 @@ pub async fn change(app: &App, user: Uuid, family: Uuid, body: Change) -> Result
 
 pub async fn forgot(app: &App, headers: &HeaderMap, body: EmailBody) -> Result<Value, ApiError> {
     let email = Email::parse("email", &body.email)?;
-    enforce(app, &MAIL_PER_IP, &client_ip(headers).unwrap_or_else(|| "unknown".into())).await?;
+    enforce(app, &MAIL_PER_IP, &client_network(headers)).await?;
     enforce(app, &MAIL_PER_EMAIL, email.as_str()).await?;
     if let Some(account) = account_by_email(app, email.as_str()).await?
         && !account.is_disabled

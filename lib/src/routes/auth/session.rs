@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::common::{
-    self, LOGIN_PER_EMAIL, LOGIN_PER_IP, account_by_email, client_ip, enforce, refresh_cookie, set_refresh_cookie,
+    self, LOGIN_PER_EMAIL, LOGIN_PER_IP, account_by_email, client_ip, client_network, enforce, refresh_cookie, set_refresh_cookie,
     timestamp, user_agent,
 };
 use crate::app::App;
@@ -57,8 +57,7 @@ pub async fn login(
     meta: Meta<'_>,
 ) -> Result<http::Response<Body>, ApiError> {
     let email = Email::parse("email", &body.email)?;
-    let ip = client_ip(headers).unwrap_or_else(|| "unknown".into());
-    enforce(app, &LOGIN_PER_IP, &ip).await?;
+    enforce(app, &LOGIN_PER_IP, &client_network(headers)).await?;
     enforce(app, &LOGIN_PER_EMAIL, email.as_str()).await?;
     let account = account_by_email(app, email.as_str()).await?;
     // The password is checked (against a decoy when there is no account) before anything else is

@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::common::{
-    AccountRow, MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, REGISTER_PER_IP, account_by_email, app_link, client_ip, enforce,
+    AccountRow, MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, REGISTER_PER_IP, account_by_email, app_link, client_network, enforce,
     mail_link, mail_token, now, send, timestamp,
 };
 use crate::app::App;
@@ -52,7 +52,7 @@ pub async fn register(app: &App, headers: &HeaderMap, body: Register) -> Result<
         Some(l @ ("id" | "en")) => l,
         Some(_) => return Err(ApiError::validation("locale", "must be id or en")),
     };
-    enforce(app, &REGISTER_PER_IP, &client_ip(headers).unwrap_or_else(|| "unknown".into())).await?;
+    enforce(app, &REGISTER_PER_IP, &client_network(headers)).await?;
     enforce(app, &MAIL_PER_EMAIL, email.as_str()).await?;
     // Hashed before we know whether the address is taken: both paths cost the same.
     let hash = password::hash(new_password.into_inner()).await?;
@@ -92,7 +92,7 @@ pub async fn verify_email(app: &App, body: TokenBody) -> Result<Value, ApiError>
 
 pub async fn resend_verification(app: &App, headers: &HeaderMap, body: EmailBody) -> Result<Value, ApiError> {
     let email = Email::parse("email", &body.email)?;
-    enforce(app, &MAIL_PER_IP, &client_ip(headers).unwrap_or_else(|| "unknown".into())).await?;
+    enforce(app, &MAIL_PER_IP, &client_network(headers)).await?;
     enforce(app, &MAIL_PER_EMAIL, email.as_str()).await?;
     if let Some(account) = account_by_email(app, email.as_str()).await?
         && account.email_verified_at.is_none()
