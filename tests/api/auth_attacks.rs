@@ -3,6 +3,7 @@
 //! oversized bodies.
 
 mod addresses;
+mod exposure;
 mod guessing;
 mod keys;
 mod oversized;

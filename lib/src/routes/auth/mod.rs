@@ -133,7 +133,10 @@ where
                     let family = who.require_session()?;
                     ok(password::change(app, user, family, read_json(headers, req.body).await?).await?)
                 }
-                Endpoint::Profile => ok(profile::profile(app, user).await?),
+                Endpoint::Profile => {
+                    let profile = profile::profile(app, user).await?;
+                    ok(if who.api_key_id().is_some() { profile::for_api_key(profile) } else { profile })
+                }
                 Endpoint::UpdateProfile => {
                     who.require_session()?;
                     ok(profile::update_profile(app, user, read_json(headers, req.body).await?).await?)

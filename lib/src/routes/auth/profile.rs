@@ -188,6 +188,19 @@ fn render(row: ProfileRow, today: Date) -> Value {
     })
 }
 
+/// The profile as an API key reads it: without the e-mail address and the Gemini key's last four
+/// characters. No scope grants them: a key given to a tool or a script needs the quota and the
+/// name, and a leaked key should not also leak who owns it or help recognise their Gemini key.
+pub fn for_api_key(mut profile: Value) -> Value {
+    if let Some(fields) = profile.as_object_mut() {
+        fields.remove("email");
+    }
+    if let Some(gemini_key) = profile.get_mut("gemini_key").and_then(Value::as_object_mut) {
+        gemini_key.remove("last4");
+    }
+    profile
+}
+
 fn next_month(first: Date) -> Date {
     let (year, month) = if first.month() == Month::December {
         (first.year() + 1, Month::January)
