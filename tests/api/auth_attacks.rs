@@ -6,6 +6,7 @@ mod addresses;
 mod exposure;
 mod guessing;
 mod keys;
+mod model_input;
 mod oversized;
 mod text;
 mod tokens;

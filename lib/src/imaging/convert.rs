@@ -83,6 +83,23 @@ pub fn convert(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes,
     }
 }
 
+/// `png` as pixels only: decoded, then encoded again as a PNG that holds nothing but the image (no
+/// text, EXIF, XMP, time, ICC or private chunk). An edit sends its source to the model, and a
+/// stored original carries its prompt and seed, hidden ones included: a list of chunks to drop
+/// would miss whatever chunk it does not know. CPU-bound: from async code call
+/// [`pixels_only_blocking`].
+pub fn pixels_only(png: &[u8]) -> Result<Vec<u8>, ImagingError> {
+    let image = decode_png(png, checked_size(png)?)?;
+    let mut out = Vec::new();
+    image.write_with_encoder(image::codecs::png::PngEncoder::new(&mut out)).map_err(ImagingError::EncodePng)?;
+    Ok(out)
+}
+
+/// [`pixels_only`] on the blocking pool through [`crate::cpu::run`].
+pub async fn pixels_only_blocking(png: Bytes) -> Result<Vec<u8>, ImagingError> {
+    crate::cpu::run(move || pixels_only(&png)).await?
+}
+
 /// RGB pixels and size, the header checked against the limits before a pixel is inflated.
 fn decode(png: &[u8]) -> Result<(Vec<u8>, u32, u32), ImagingError> {
     let (width, height) = checked_size(png)?;

@@ -26,6 +26,8 @@ pub enum ImagingError {
     /// libwebp refused to encode (out of memory, or a bug of ours in the picture set-up).
     #[error("WebP encoding failed with libwebp error {0}")]
     Encode(u32),
+    #[error("PNG encoding failed: {0}")]
+    EncodePng(#[source] image::ImageError),
     #[error("JPEG encoding failed: {0}")]
     EncodeJpeg(#[source] image::ImageError),
     /// The metadata does not fit the container it is written to (a JPEG segment holds 64 KiB).

@@ -18,7 +18,7 @@ mod xmp;
 use fast_image_resize as fr;
 use rayon::prelude::*;
 
-pub use convert::{Format, convert, convert_blocking};
+pub use convert::{Format, convert, convert_blocking, pixels_only, pixels_only_blocking};
 pub use error::ImagingError;
 pub use metadata::{
     MAX_PROFILE_BYTES, check_structure as check_png_structure, embed_png_metadata, read_png_metadata,

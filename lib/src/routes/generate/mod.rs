@@ -235,7 +235,10 @@ async fn source_image(app: &App, user: Uuid, image: Uuid) -> Result<Vec<u8>, Api
         .eq("id", image.to_string())
         .or(format!("user_id.eq.{user},is_public.is.true"));
     let source: Source = app.db.first(query).await?.ok_or_else(|| ApiError::NotFound("no such image".into()))?;
-    Ok(app.storage.download(app.storage.private_bucket(), &source.storage_path).await?.bytes.to_vec())
+    let original = app.storage.download(app.storage.private_bucket(), &source.storage_path).await?.bytes;
+    // Pixels only reach the model: the original's text chunks hold its prompt and seed, which the
+    // owner of a published image may keep hidden.
+    Ok(crate::imaging::pixels_only_blocking(original).await?)
 }
 
 /// The user's own Gemini key, opened, if they set one.
