@@ -24,7 +24,8 @@ fn chunk_kinds(png: &[u8]) -> Vec<String> {
 
 async fn generated(stack: &TestStack, account: &Account, prompt: &str) -> String {
     let body = json!({ "prompt": prompt, "seed": 424_242, "aspect_ratio": "1:1" });
-    let answer = send(request(Method::POST, &format!("{}/api/generate", stack.url), Some(&account.access), Some(body))).await;
+    let answer =
+        send(request(Method::POST, &format!("{}/api/generate", stack.url), Some(&account.access), Some(body))).await;
     assert_eq!(answer.status, 201, "{}", answer.body);
     answer.data()["images"][0]["id"].as_str().unwrap().to_owned()
 }

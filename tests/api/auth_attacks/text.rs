@@ -14,7 +14,7 @@ const CONTROLS: [char; 7] = ['\u{0}', '\r', '\n', '\u{1b}', '\u{7f}', '\u{85}', 
 
 /// Where a text goes: a JSON body field, or a query parameter.
 enum Place {
-    Body(Method, &'static str, Value),
+    Body(Method, String, Value),
     Query(&'static str),
 }
 
@@ -29,21 +29,32 @@ async fn every_text_field_refuses_control_characters_by_name_and_stores_nothing(
     let siti = signed_up(&stack, "siti@example.com").await;
     let image = inserted(&stack, &siti.id, "kucing oren", 1).await;
     let image_path = format!("/api/gallery/{image}");
-    let image_path: &'static str = Box::leak(image_path.into_boxed_str());
     // (field, where it goes, whether it may hold a line break)
     let fields: Vec<(&str, Place, bool)> = vec![
-        ("name", Place::Body(Method::POST, "/api/auth/register", json!({ "email": "budi@example.com", "password": "kopi-tubruk-pagi-hari" })), false),
-        ("name", Place::Body(Method::PATCH, "/api/auth/profile", json!({})), false),
-        ("avatar_url", Place::Body(Method::PATCH, "/api/auth/profile", json!({})), false),
-        ("name", Place::Body(Method::POST, "/api/auth/api-keys", json!({ "scopes": ["generate"] })), false),
-        ("name", Place::Body(Method::POST, "/api/gallery/collections", json!({})), false),
-        ("description", Place::Body(Method::POST, "/api/gallery/collections", json!({ "name": "Kucing" })), true),
-        ("title", Place::Body(Method::PATCH, image_path, json!({})), false),
-        ("alt_text", Place::Body(Method::PATCH, image_path, json!({})), false),
-        ("tags[0]", Place::Body(Method::PATCH, image_path, json!({})), false),
-        ("prompt", Place::Body(Method::POST, "/api/generate", json!({})), true),
-        ("negative_prompt", Place::Body(Method::POST, "/api/generate", json!({ "prompt": "kucing" })), true),
-        ("instruction", Place::Body(Method::POST, "/api/generate/edit", json!({ "image_id": image })), true),
+        (
+            "name",
+            Place::Body(
+                Method::POST,
+                "/api/auth/register".into(),
+                json!({ "email": "budi@example.com", "password": "kopi-tubruk-pagi-hari" }),
+            ),
+            false,
+        ),
+        ("name", Place::Body(Method::PATCH, "/api/auth/profile".into(), json!({})), false),
+        ("avatar_url", Place::Body(Method::PATCH, "/api/auth/profile".into(), json!({})), false),
+        ("name", Place::Body(Method::POST, "/api/auth/api-keys".into(), json!({ "scopes": ["generate"] })), false),
+        ("name", Place::Body(Method::POST, "/api/gallery/collections".into(), json!({})), false),
+        (
+            "description",
+            Place::Body(Method::POST, "/api/gallery/collections".into(), json!({ "name": "Kucing" })),
+            true,
+        ),
+        ("title", Place::Body(Method::PATCH, image_path.clone(), json!({})), false),
+        ("alt_text", Place::Body(Method::PATCH, image_path.clone(), json!({})), false),
+        ("tags[0]", Place::Body(Method::PATCH, image_path.clone(), json!({})), false),
+        ("prompt", Place::Body(Method::POST, "/api/generate".into(), json!({})), true),
+        ("negative_prompt", Place::Body(Method::POST, "/api/generate".into(), json!({ "prompt": "kucing" })), true),
+        ("instruction", Place::Body(Method::POST, "/api/generate/edit".into(), json!({ "image_id": image })), true),
         ("q", Place::Query("/api/gallery"), false),
         ("tag", Place::Query("/api/gallery"), false),
         ("q", Place::Query("/api/gallery/public"), false),
@@ -55,7 +66,11 @@ async fn every_text_field_refuses_control_characters_by_name_and_stores_nothing(
             if *multi_line && c == '\n' {
                 continue;
             }
-            let text = if *field == "avatar_url" { format!("https://example.com/a{c}b.png") } else { format!("kucing{c}oren") };
+            let text = if *field == "avatar_url" {
+                format!("https://example.com/a{c}b.png")
+            } else {
+                format!("kucing{c}oren")
+            };
             let case = format!("{field} with U+{:04X}", c as u32);
             let answer = match place {
                 Place::Body(method, path, base) => {

@@ -6,7 +6,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::common::{
-    MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, account_by_email, account_by_id, client_network, enforce, mail_token, timestamp,
+    MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, account_by_email, account_by_id, client_network, enforce, mail_token,
+    timestamp,
 };
 use super::signup::{CHECK_INBOX, EmailBody, consume};
 use crate::app::App;

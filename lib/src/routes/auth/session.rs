@@ -11,8 +11,8 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::common::{
-    self, LOGIN_PER_EMAIL, LOGIN_PER_IP, account_by_email, client_ip, client_network, enforce, refresh_cookie, set_refresh_cookie,
-    timestamp, user_agent,
+    self, LOGIN_PER_EMAIL, LOGIN_PER_IP, account_by_email, client_ip, client_network, enforce, refresh_cookie,
+    set_refresh_cookie, timestamp, user_agent,
 };
 use crate::app::App;
 use crate::auth::{password, tokens};

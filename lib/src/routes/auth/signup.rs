@@ -8,8 +8,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::common::{
-    AccountRow, MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, REGISTER_PER_IP, account_by_email, app_link, client_network, enforce,
-    mail_link, mail_token, now, send, timestamp,
+    AccountRow, MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, REGISTER_PER_IP, account_by_email, app_link, client_network,
+    enforce, mail_link, mail_token, now, send, timestamp,
 };
 use crate::app::App;
 use crate::auth::{password, tokens};

@@ -47,7 +47,10 @@ impl Change {
             columns.insert("title".into(), json!(optional_text("title", &title, MAX_TITLE_CHARS, Lines::One)?));
         }
         if let Some(alt_text) = body.alt_text {
-            columns.insert("alt_text".into(), json!(optional_text("alt_text", &alt_text, MAX_ALT_TEXT_CHARS, Lines::One)?));
+            columns.insert(
+                "alt_text".into(),
+                json!(optional_text("alt_text", &alt_text, MAX_ALT_TEXT_CHARS, Lines::One)?),
+            );
         }
         if let Some(raw) = body.tags {
             columns.insert("tags".into(), json!(tags::normalise(&raw)?));
