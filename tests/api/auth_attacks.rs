@@ -1,6 +1,7 @@
 //! The attacks on signing in: enumeration, password guessing (and the limiter failing closed),
-//! forged and stale access tokens, malformed credentials, API keys beyond their reach, and
-//! oversized bodies.
+//! forged and stale access tokens, malformed credentials, API keys beyond their reach, oversized
+//! bodies; and cheap abuse: control characters in text, rotating IPv6 addresses, what an API key
+//! reads of the profile and what the model is sent of an edited image.
 
 mod addresses;
 mod exposure;
