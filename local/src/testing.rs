@@ -254,3 +254,21 @@ pub fn spawn_function(
         .spawn()?;
     Ok((child, port))
 }
+
+/// `npm ci` in `dir` from its committed lock file (exact versions, no install scripts that fetch
+/// browsers), unless node_modules was installed after the lock file last changed.
+pub async fn npm_ci(dir: &std::path::Path) {
+    let modified = |path: &std::path::Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let installed = modified(&dir.join("node_modules").join(".package-lock.json"));
+    if matches!((installed, modified(&dir.join("package-lock.json"))), (Some(i), Some(l)) if i >= l) {
+        return;
+    }
+    let status = tokio::process::Command::new("npm")
+        .args(["ci", "--no-audit", "--no-fund"])
+        .current_dir(dir)
+        .stdin(std::process::Stdio::null())
+        .status()
+        .await
+        .expect("npm runs (is Node.js installed?)");
+    assert!(status.success(), "npm ci in {} failed: {status}", dir.display());
+}

@@ -20,7 +20,7 @@ async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages()
         "{CHROMIUM} is missing: the browser tests drive Debian's Chromium. Install it with \
          `apt-get update && apt-get install -y chromium` (as root), then run the tests again."
     );
-    install_packages(&dir).await;
+    studio_local::testing::npm_ci(&dir).await;
     // The app is served from a copy, which the update check changes to publish a new version.
     let public = tempfile::Builder::new().prefix("studio-public-").tempdir().expect("a temporary folder");
     copy_tree(&repo_root().join("public"), public.path());
@@ -47,22 +47,6 @@ async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages()
     eprintln!("{stderr}");
     assert!(output.status.success(), "browser checks failed ({}): see the output above", output.status);
     assert!(stdout.contains(" passed, 0 failed"), "the browser run did not report its tally");
-}
-
-/// `npm ci` from the committed lock file when node_modules is missing: exact versions, no
-/// browser download (playwright-core has no install script).
-async fn install_packages(dir: &Path) {
-    if dir.join("node_modules").join("playwright-core").exists() && dir.join("node_modules").join("axe-core").exists() {
-        return;
-    }
-    let status = Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund"])
-        .current_dir(dir)
-        .stdin(Stdio::null())
-        .status()
-        .await
-        .expect("npm runs (is Node.js installed?)");
-    assert!(status.success(), "npm ci in {} failed: {status}", dir.display());
 }
 
 /// Screenshots of every screen at phone and desktop size, kept for CI's artefacts (gitignored).

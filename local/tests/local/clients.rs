@@ -37,31 +37,8 @@ pub async fn run_script(script: &str, env: &[(&str, &str)]) {
     assert!(stdout.contains("ℹ fail 0"), "{script} did not report its tally:\n{stdout}\n{stderr}");
 }
 
-/// `npm ci` from the committed lock file, once per test binary, when node_modules is missing.
+/// `npm ci` once per test binary: the checks run in parallel.
 async fn install_packages(dir: &Path) {
     static INSTALLED: OnceCell<()> = OnceCell::const_new();
-    INSTALLED
-        .get_or_init(|| async {
-            if installed_from_lock(dir) {
-                return;
-            }
-            let status = Command::new("npm")
-                .args(["ci", "--no-audit", "--no-fund"])
-                .current_dir(dir)
-                .stdin(Stdio::null())
-                .status()
-                .await
-                .expect("npm runs (is Node.js installed?)");
-            assert!(status.success(), "npm ci in {} failed: {status}", dir.display());
-        })
-        .await;
-}
-
-/// Whether node_modules was installed after the lock file last changed.
-fn installed_from_lock(dir: &Path) -> bool {
-    let modified = |path: &Path| std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    match (modified(&dir.join("node_modules").join(".package-lock.json")), modified(&dir.join("package-lock.json"))) {
-        (Some(installed), Some(locked)) => installed >= locked,
-        _ => false,
-    }
+    INSTALLED.get_or_init(|| studio_local::testing::npm_ci(dir)).await;
 }
