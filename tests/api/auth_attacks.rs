@@ -1,14 +1,18 @@
-//! The attacks on signing in: enumeration, password guessing (and the limiter failing closed),
-//! forged and stale access tokens, malformed credentials, API keys beyond their reach, oversized
-//! bodies; and cheap abuse: control characters in text, rotating IPv6 addresses, what an API key
-//! reads of the profile and what the model is sent of an edited image.
+//! The attacks on signing in: enumeration, password guessing (and the limiter failing closed;
+//! strangers cannot lock the owner out), current-password guessing with a stolen session, what a
+//! recovered account keeps of its earlier holder (nothing), forged and stale access tokens,
+//! malformed credentials, API keys beyond their reach, oversized bodies; and cheap abuse: control
+//! characters in text, rotating IPv6 addresses, what an API key reads of the profile and what the
+//! model is sent of an edited image.
 
 mod addresses;
+mod current_password;
 mod exposure;
 mod guessing;
 mod keys;
 mod model_input;
 mod oversized;
+mod recovery;
 mod text;
 mod tokens;
 

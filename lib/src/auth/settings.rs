@@ -19,6 +19,9 @@ pub struct AuthConfig {
     pub refresh_ttl_days: i64,
     /// Requests one API key may make per minute, whatever it calls.
     pub api_key_rate_per_minute: u64,
+    /// The first wait after five password attempts on one account from one network; it doubles
+    /// with each further attempt (`routes::auth::guesses`).
+    pub login_backoff: std::time::Duration,
 }
 
 impl AuthConfig {
@@ -36,6 +39,7 @@ impl AuthConfig {
             access_ttl_secs: vars.positive("ACCESS_TOKEN_TTL_SECS", 900)? as i64,
             refresh_ttl_days: vars.positive("REFRESH_TOKEN_TTL_DAYS", 30)? as i64,
             api_key_rate_per_minute: vars.positive("API_KEY_RATE_PER_MINUTE", 120)?,
+            login_backoff: std::time::Duration::from_secs(vars.positive("LOGIN_BACKOFF_SECS", 30)?),
         })
     }
 }

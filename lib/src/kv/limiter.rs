@@ -118,6 +118,18 @@ impl Limit {
         Ok(self.decide(used, now_ms))
     }
 
+    /// Takes back one request of `identifier` counted at `counted_ms` (by [`Limit::check`]), for
+    /// limits that count only what goes wrong: the caller counts every attempt first, so that
+    /// concurrent attempts cannot all pass, and refunds the ones that succeed. A refund into a
+    /// bucket whose key has expired creates it with its expiry again, so no key outlives its use.
+    pub async fn refund(&self, kv: &Kv, identifier: &str, counted_ms: u64) -> Result<(), KvError> {
+        let window = self.window_ms();
+        let key = self.key(identifier, counted_ms / window);
+        let ttl = if self.algorithm == Algorithm::SlidingWindow { 2 * window } else { window };
+        kv.multi_exec(&[create(&key, ttl), vec![json!("DECR"), json!(key)]]).await?;
+        Ok(())
+    }
+
     fn decide(&self, used: u64, now_ms: u64) -> Decision {
         let allowed = used <= self.max;
         let reset_at = self.reset_at(now_ms);
@@ -155,10 +167,12 @@ fn counter(item: Option<&Result<Value, String>>) -> Result<u64, KvError> {
         Some(Err(error)) => return Err(KvError::Rejected(error.clone())),
         None => return Err(KvError::Decode("a transaction item is missing".into())),
     };
+    // Below zero only after a refund into an expired bucket: it counts as nothing used.
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     match value {
         Value::Null => Ok(0),
-        Value::Number(n) => n.as_u64().ok_or_else(|| KvError::Decode(format!("counter {n}"))),
-        Value::String(s) => s.parse().map_err(|_| KvError::Decode(format!("counter {s:?}"))),
+        Value::Number(n) => n.as_i64().map(count).ok_or_else(|| KvError::Decode(format!("counter {n}"))),
+        Value::String(s) => s.parse().map(count).map_err(|_| KvError::Decode(format!("counter {s:?}"))),
         other => Err(KvError::Decode(format!("counter {other}"))),
     }
 }
@@ -194,6 +208,7 @@ mod tests {
     fn counters_read_integers_strings_and_absence() {
         let ok = |v: Value| counter(Some(&Ok(v))).unwrap();
         assert_eq!((ok(json!(3)), ok(json!("4")), ok(Value::Null)), (3, 4, 0));
+        assert_eq!((ok(json!(-1)), ok(json!("-1"))), (0, 0), "a refund below zero counts as none used");
         let err = counter(Some(&Err("WRONGTYPE Operation".into()))).unwrap_err();
         assert!(matches!(err, KvError::Rejected(_)));
     }

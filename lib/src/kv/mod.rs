@@ -1,5 +1,7 @@
-//! Upstash Redis over its REST API (also sold as Vercel KV): the client and the rate limiter.
+//! Upstash Redis over its REST API (also sold as Vercel KV): the client, the rate limiter and the
+//! backoff of repeated guesses.
 
+mod backoff;
 mod client;
 mod limiter;
 
@@ -9,6 +11,7 @@ use url::Url;
 
 use crate::config::{ConfigError, Secret, Vars};
 
+pub use backoff::{Admission, Backoff};
 pub use client::{Kv, KvError};
 pub use limiter::{Algorithm, Decision, Limit, OnFailure, now_ms};
 

@@ -4,11 +4,13 @@
 //! row goes only through `account_delete`, which deletes it once every object the account owns has
 //! been removed, and otherwise hands back the objects recorded meanwhile, to be removed first.
 
+use http::HeaderMap;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::common::account_by_id;
+use super::guesses;
 use crate::app::App;
 use crate::auth::password;
 use crate::error::ApiError;
@@ -29,11 +31,14 @@ struct Object {
     path: String,
 }
 
-pub async fn delete(app: &App, user: Uuid, body: Delete) -> Result<Value, ApiError> {
+pub async fn delete(app: &App, headers: &HeaderMap, user: Uuid, body: Delete) -> Result<Value, ApiError> {
     let account = account_by_id(app, user).await?;
+    // Limited like a login: a stolen session must not become a way to guess the password.
+    let guess = guesses::begin(app, headers, &account.email).await?;
     if !password::verify(body.password, Some(account.password_hash)).await? {
         return Err(ApiError::validation("password", "is not your password"));
     }
+    guess.succeeded(app).await;
     let mut removed: Vec<Object> = Vec::new();
     for _ in 0..ROUNDS {
         let args = json!({ "p_user": user, "p_removed": removed });

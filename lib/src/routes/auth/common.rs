@@ -21,16 +21,13 @@ use crate::supabase::bytea;
 /// The refresh-token cookie of the web app: HttpOnly, sent only to `/api/auth`.
 pub const REFRESH_COOKIE: &str = "studio_refresh";
 
-/// Guessing passwords: per account and per address. Failing closed: with Upstash down, no login
-/// is better than unlimited guessing.
-pub const LOGIN_PER_EMAIL: Limit = limit("login-email", 10, 15 * 60);
-pub const LOGIN_PER_IP: Limit = limit("login-ip", 50, 15 * 60);
 /// Account creation and e-mail sending: bounded so the studio cannot be used to spam inboxes.
 pub const REGISTER_PER_IP: Limit = limit("register-ip", 10, 60 * 60);
 pub const MAIL_PER_EMAIL: Limit = limit("mail-email", 3, 60 * 60);
 pub const MAIL_PER_IP: Limit = limit("mail-ip", 20, 60 * 60);
 
-const fn limit(name: &'static str, max: u64, window_secs: u64) -> Limit {
+/// A fixed-window limit that fails closed. (Password guesses have their own: `guesses`.)
+pub(super) const fn limit(name: &'static str, max: u64, window_secs: u64) -> Limit {
     Limit {
         name,
         max,

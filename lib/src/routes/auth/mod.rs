@@ -10,6 +10,7 @@
 
 mod account;
 pub(crate) mod common;
+mod guesses;
 mod keys;
 mod password;
 pub(crate) mod profile;
@@ -131,7 +132,7 @@ where
                 }
                 Endpoint::ChangePassword => {
                     let family = who.require_session()?;
-                    ok(password::change(app, user, family, read_json(headers, req.body).await?).await?)
+                    ok(password::change(app, headers, user, family, read_json(headers, req.body).await?).await?)
                 }
                 Endpoint::Profile => {
                     let profile = profile::profile(app, user).await?;
@@ -148,7 +149,7 @@ where
                 }
                 Endpoint::DeleteAccount => {
                     who.require_session()?;
-                    ok(account::delete(app, user, read_json(headers, req.body).await?).await?)
+                    ok(account::delete(app, headers, user, read_json(headers, req.body).await?).await?)
                 }
                 Endpoint::ApiKeys => ok(Value::Array(keys::live_keys(app, session_user(&who)?).await?)),
                 Endpoint::CreateApiKey => {

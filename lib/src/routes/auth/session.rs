@@ -10,10 +10,8 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::common::{
-    self, LOGIN_PER_EMAIL, LOGIN_PER_IP, account_by_email, client_ip, client_network, enforce, refresh_cookie,
-    set_refresh_cookie, timestamp, user_agent,
-};
+use super::common::{self, account_by_email, client_ip, refresh_cookie, set_refresh_cookie, timestamp, user_agent};
+use super::guesses;
 use crate::app::App;
 use crate::auth::{password, tokens};
 use crate::domain::Email;
@@ -57,8 +55,9 @@ pub async fn login(
     meta: Meta<'_>,
 ) -> Result<http::Response<Body>, ApiError> {
     let email = Email::parse("email", &body.email)?;
-    enforce(app, &LOGIN_PER_IP, &client_network(headers)).await?;
-    enforce(app, &LOGIN_PER_EMAIL, email.as_str()).await?;
+    // Counted per address and network whether or not the account exists: the limits say nothing
+    // about which e-mails have accounts either.
+    let guess = guesses::begin(app, headers, email.as_str()).await?;
     let account = account_by_email(app, email.as_str()).await?;
     // The password is checked (against a decoy when there is no account) before anything else is
     // looked at, so the answer and its timing say nothing about which e-mails have accounts.
@@ -66,6 +65,7 @@ pub async fn login(
     let matches = password::verify(body.password, hash).await?;
     let account =
         account.filter(|a| matches && !a.is_disabled).ok_or_else(|| ApiError::Unauthorized(BAD_LOGIN.into()))?;
+    guess.succeeded(app).await;
     let family = Uuid::new_v4();
     let refresh = tokens::random_token();
     let issued = common::now();
@@ -124,14 +124,33 @@ pub async fn refresh(
 
 /// Ends this login (every token of its family).
 pub async fn logout(app: &App, user: Uuid, family: Uuid, meta: Meta<'_>) -> Result<http::Response<Body>, ApiError> {
-    revoke(app, user, Some(family), "logout").await?;
-    Ok(signed_out(meta))
+    revoke(app, user, family, "logout").await?;
+    Ok(signed_out(json!({ "signed_out": true }), meta))
 }
 
-/// Ends every login of the account.
+/// Ends every login of the account and revokes every API key, in one transaction: whoever held
+/// the account before keeps nothing that works. The answer says how many of each were live.
 pub async fn logout_all(app: &App, user: Uuid, meta: Meta<'_>) -> Result<http::Response<Body>, ApiError> {
-    revoke(app, user, None, "logout_all").await?;
-    Ok(signed_out(meta))
+    let args = json!({ "p_user": user, "p_now": timestamp(common::now()), "p_reason": "logout_all" });
+    let revoked: Option<Revoked> = app.db.first(app.db.rpc("auth_revoke_everything", &args)).await?;
+    let revoked = revoked.ok_or_else(|| ApiError::internal("auth_revoke_everything answered nothing"))?;
+    let data = json!({ "signed_out": true, "sessions_ended": true, "api_keys_revoked": true,
+                       "revoked": revoked.counts() });
+    Ok(signed_out(data, meta))
+}
+
+/// What `auth_revoke_everything` (and a password reset) ended: live logins and live API keys.
+#[derive(Deserialize)]
+pub struct Revoked {
+    sessions_ended: u32,
+    api_keys_revoked: u32,
+}
+
+impl Revoked {
+    /// `{"sessions": n, "api_keys": n}`: the live ones that stopped working.
+    pub fn counts(&self) -> Value {
+        json!({ "sessions": self.sessions_ended, "api_keys": self.api_keys_revoked })
+    }
 }
 
 /// The account's live logins, newest use first; `current` marks the one asking.
@@ -153,18 +172,20 @@ pub async fn list(app: &App, user: Uuid, current: Uuid) -> Result<Value, ApiErro
 
 /// Ends one login of the account; another account's login is "not found".
 pub async fn end_one(app: &App, user: Uuid, family: Uuid) -> Result<Value, ApiError> {
-    let ended = revoke(app, user, Some(family), "ended_by_user").await?;
+    let ended = revoke(app, user, family, "ended_by_user").await?;
     if ended == 0 {
         return Err(ApiError::NotFound("no such session".into()));
     }
     Ok(json!({ "id": family, "ended": true }))
 }
 
-async fn revoke(app: &App, user: Uuid, family: Option<Uuid>, reason: &str) -> Result<usize, ApiError> {
-    let mut query = app.db.from("sessions").eq("user_id", user.to_string()).is("revoked_at", "null");
-    if let Some(family) = family {
-        query = query.eq("family_id", family.to_string());
-    }
+async fn revoke(app: &App, user: Uuid, family: Uuid, reason: &str) -> Result<usize, ApiError> {
+    let query = app
+        .db
+        .from("sessions")
+        .eq("user_id", user.to_string())
+        .is("revoked_at", "null")
+        .eq("family_id", family.to_string());
     let change = json!({ "revoked_at": timestamp(common::now()), "revoked_reason": reason });
     let rows: Vec<Value> = app.db.fetch(query.select("id").update(change.to_string())).await?;
     Ok(rows.len())
@@ -197,8 +218,8 @@ fn signed_in(
     response
 }
 
-fn signed_out(meta: Meta<'_>) -> http::Response<Body> {
-    let mut response = json_response(StatusCode::OK, json!({ "signed_out": true }), meta, Cached::Never);
+fn signed_out(data: Value, meta: Meta<'_>) -> http::Response<Body> {
+    let mut response = json_response(StatusCode::OK, data, meta, Cached::Never);
     response.headers_mut().insert(header::SET_COOKIE, set_refresh_cookie(None, 0));
     response
 }
