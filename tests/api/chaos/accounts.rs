@@ -16,8 +16,8 @@ use crate::auth_sessions::family;
 use crate::cron::stored_image;
 use crate::helpers::{Account, PASSWORD, log_in, signed_up};
 
-/// Three accounts, so that no one e-mail address meets the login limit (ten in 15 minutes): Siti
-/// logs in through the route, Budi's refresh tokens and Wayan's sessions come from fresh logins.
+/// Three accounts, so that no one account's logins hold up another's: Siti logs in through the
+/// route, Budi's refresh tokens and Wayan's sessions come from fresh logins.
 struct Fixture {
     stack: TestStack,
     siti: Account,

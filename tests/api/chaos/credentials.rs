@@ -134,9 +134,9 @@ async fn passwords_mailed_links_and_account_deletion_killed_at_any_step_are_all_
         (Route::ResendVerification, &[Postgrest, Redis]),
         (Route::ForgotPassword, &[Postgrest, Redis]),
         (Route::ResetPassword, &[Postgrest]),
-        (Route::ChangePassword, &[Postgrest]),
+        (Route::ChangePassword, &[Postgrest, Redis]),
         (Route::LogoutAll, &[Postgrest]),
-        (Route::DeleteAccount, &[Postgrest, Storage]),
+        (Route::DeleteAccount, &[Postgrest, Storage, Redis]),
     ];
     for &(route, services) in routes {
         for_each(&fixture.stack, services, || fixture.case(route)).await;

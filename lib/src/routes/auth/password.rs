@@ -54,10 +54,12 @@ pub async fn change(
     let email = Email::parse("email", &account.email)?;
     let new_password = NewPassword::parse("new_password", &body.new_password, &email)?;
     let hash = password::hash(new_password.into_inner()).await?;
+    // Read before the change, which does not touch keys: the change is then the request's last
+    // step, so a failure answers with nothing written rather than after the commit.
+    let api_keys = keys::live_keys(app, user).await?;
     let args = json!({ "p_user": user, "p_password_hash": hash, "p_keep_family": family,
                        "p_now": timestamp(super::common::now()) });
     app.db.run(app.db.rpc("auth_change_password", &args)).await?;
-    let api_keys = keys::live_keys(app, user).await?;
     Ok(json!({ "password_changed": true, "other_sessions_ended": true, "api_keys": api_keys }))
 }
 
