@@ -122,9 +122,11 @@ export async function signIn(email, password) {
   return data.user;
 }
 
+/** Signs out; everywhere also revokes every API key, and answers what was ended (`revoked`). */
 export async function signOut(everywhere = false) {
   try {
-    await call(everywhere ? '/api/auth/logout-all' : '/api/auth/logout', { method: 'POST' });
+    const { data } = await call(everywhere ? '/api/auth/logout-all' : '/api/auth/logout', { method: 'POST' });
+    return data;
   } finally {
     accessToken = null;
   }

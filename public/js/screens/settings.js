@@ -1,10 +1,11 @@
-// Settings: profile, language, generation defaults, API keys and own Gemini key, sessions, sign
-// out (here or everywhere) and deleting the account.
+// Settings: profile, language, generation defaults, password, API keys and own Gemini key,
+// sessions, sign out (here or everywhere: every key revoked too) and deleting the account.
 
 import * as api from '../api.js';
 import { field, h } from '../dom.js';
 import { currentLang, setLang, t } from '../i18n.js';
 import { keys } from '../widgets/keys.js';
+import { password } from '../widgets/password.js';
 import { sessions } from '../widgets/sessions.js';
 import * as toast from '../widgets/toast.js';
 
@@ -57,14 +58,21 @@ export function render(ctx) {
       h('button', { type: 'button', class: 'secondary', onclick: () => leave(ctx, false) }, t('settings.sign_out')),
       h('button', { type: 'button', class: 'secondary', onclick: () => leave(ctx, true) }, t('settings.sign_out_all'))));
 
+  // Keys revoked from the list a password change shows leave the key card's list too.
+  const keyCard = keys();
+  const passwordCard = password();
+  passwordCard.addEventListener('keys-changed', () => keyCard.dispatchEvent(new Event('keys-changed')));
+
   const root = h('section', { class: 'settings' }, h('h1', {}, t('settings.title')),
-    h('div', { class: 'settings-grid' }, profile, defaults, keys(), sessions(), signOut, deleteAccount(ctx)));
+    h('div', { class: 'settings-grid' }, profile, defaults, passwordCard, keyCard, sessions(), signOut, deleteAccount(ctx)));
   return { root, title: t('settings.title') };
 }
 
 async function leave(ctx, everywhere) {
+  if (everywhere && !confirm(t('settings.sign_out_all_confirm'))) return;
   try {
-    await api.signOut(everywhere);
+    const done = await api.signOut(everywhere);
+    if (everywhere && done?.revoked) toast.show(t('settings.signed_out_all', done.revoked));
   } catch (error) {
     if (!error.offline) toast.error(error);
   }

@@ -64,8 +64,11 @@ export function keys() {
   }
 
   load();
-  return h('section', { class: 'card' }, h('h2', {}, t('keys.title')), h('p', { class: 'hint' }, t('keys.explain')),
+  const root = h('section', { class: 'card' }, h('h2', {}, t('keys.title')), h('p', { class: 'hint' }, t('keys.explain')),
     list, reveal, create, gemini());
+  // Sent by the settings screen when a key is revoked elsewhere on it (after a password change).
+  root.addEventListener('keys-changed', load);
+  return root;
 }
 
 function gemini() {
