@@ -33,7 +33,9 @@ pub struct Backoff {
 pub enum Admission {
     Allowed,
     /// Refused: the gate opens in this many whole seconds (at least 1).
-    Wait { retry_after_secs: u64 },
+    Wait {
+        retry_after_secs: u64,
+    },
 }
 
 impl Backoff {
@@ -48,9 +50,8 @@ impl Backoff {
         let Some(wait) = self.wait_after(number) else {
             return Ok(Admission::Allowed);
         };
-        let taken = kv
-            .command(&[json!("SET"), json!(gate), json!("1"), json!("PX"), json!(millis(wait)), json!("NX")])
-            .await?;
+        let taken =
+            kv.command(&[json!("SET"), json!(gate), json!("1"), json!("PX"), json!(millis(wait)), json!("NX")]).await?;
         if taken == json!("OK") {
             return Ok(Admission::Allowed);
         }

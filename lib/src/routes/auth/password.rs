@@ -38,13 +38,7 @@ pub struct Reset {
 
 /// Sets a new password; every other login of the account ends, this one stays. The answer lists
 /// the API keys that still work, so that their owner can revoke the ones they do not know.
-pub async fn change(
-    app: &App,
-    headers: &HeaderMap,
-    user: Uuid,
-    family: Uuid,
-    body: Change,
-) -> Result<Value, ApiError> {
+pub async fn change(app: &App, headers: &HeaderMap, user: Uuid, family: Uuid, body: Change) -> Result<Value, ApiError> {
     let account = account_by_id(app, user).await?;
     let guess = guesses::begin(app, headers, &account.email).await?;
     if !password::verify(body.current_password, Some(account.password_hash.clone())).await? {
