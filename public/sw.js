@@ -3,7 +3,7 @@
 // (authenticated answers are never cached), images cache-first under a size limit, and the
 // Background Sync tag of the offline prompt queue.
 
-const VERSION = 'v7';
+const VERSION = 'v8';
 const SHELL_CACHE = `shell-${VERSION}`;
 // Images keep their cache across versions: an image at a path never changes.
 const IMAGE_CACHE = 'images-v1';
