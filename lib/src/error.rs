@@ -182,7 +182,8 @@ mod tests {
         let limited = ApiError::RateLimited { retry_after_secs: 7 };
         assert_eq!(limited.retry_after_secs(), Some(7));
         assert_eq!(limited.body()["details"]["retryAfter"], 7);
-        let named = ApiError::DailyLimitReached { name: "uploads-per-day", message: "200 a day".into(), retry_after_secs: 9 };
+        let named =
+            ApiError::DailyLimitReached { name: "uploads-per-day", message: "200 a day".into(), retry_after_secs: 9 };
         assert_eq!((named.status(), named.code()), (StatusCode::TOO_MANY_REQUESTS, "DAILY_LIMIT_REACHED"));
         assert_eq!(named.body()["details"], json!({ "retryAfter": 9, "limitName": "uploads-per-day" }));
         assert_eq!(named.body()["message"], "200 a day");

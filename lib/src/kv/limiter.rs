@@ -180,7 +180,9 @@ fn counter(item: Option<&Result<Value, String>>) -> Result<u64, KvError> {
     match value {
         Value::Null => Ok(0),
         // Below zero only after a refund into a counter that had expired: nothing is used.
-        Value::Number(n) => n.as_i64().map(|v| v.max(0).unsigned_abs()).ok_or_else(|| KvError::Decode(format!("counter {n}"))),
+        Value::Number(n) => {
+            n.as_i64().map(|v| v.max(0).unsigned_abs()).ok_or_else(|| KvError::Decode(format!("counter {n}")))
+        }
         Value::String(s) => {
             s.parse::<i64>().map(|v| v.max(0).unsigned_abs()).map_err(|_| KvError::Decode(format!("counter {s:?}")))
         }

@@ -80,7 +80,8 @@ pub async fn upload_budget(app: &App, user: Uuid, bytes: usize) -> Result<(), Ap
         let one_back = uploads.refund(&app.kv, &account(user), 1, now).await;
         let bytes_back = sizes.refund(&app.kv, &account(user), bytes, now).await;
         if let Err(err) = one_back.and(bytes_back) {
-            let line = serde_json::json!({ "level": "warn", "event": "upload_budget_not_refunded", "error": err.to_string() });
+            let line =
+                serde_json::json!({ "level": "warn", "event": "upload_budget_not_refunded", "error": err.to_string() });
             eprintln!("{line}");
         }
     }
