@@ -53,6 +53,8 @@ pub struct Config {
     pub generation: crate::domain::generation::GenerationConfig,
     /// The daily cron: its secret, budget, retention windows and operator alerts.
     pub cron: crate::routes::CronConfig,
+    /// Per-user limits on version uploads, downloads and exports.
+    pub volume: crate::routes::VolumeConfig,
 }
 
 impl Config {
@@ -74,6 +76,7 @@ impl Config {
             gemini: crate::gemini::GeminiConfig::from_vars(&vars)?,
             generation: crate::domain::generation::GenerationConfig::from_vars(&vars)?,
             cron: crate::routes::CronConfig::from_vars(&vars)?,
+            volume: crate::routes::VolumeConfig::from_vars(&vars)?,
         })
     }
 }
@@ -187,6 +190,8 @@ pub(crate) mod tests {
             ("ENCRYPTION_KEY", "c2hvcnQ="),
             ("APP_URL", "studio.example.com"),
             ("ACCESS_TOKEN_TTL_SECS", "-5"),
+            ("VERSION_UPLOAD_MB_PER_DAY", "lots"),
+            ("EXPORTS_PER_HOUR", "0"),
             ("RESEND_BASE_URL", "api.resend.com"),
             ("RESEND_TIMEOUT_MS", "-1"),
             ("EMAIL_FROM", "AI Image Studio"),

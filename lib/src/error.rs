@@ -45,6 +45,14 @@ pub enum ApiError {
     /// 429 RATE_LIMITED: too many requests; retry after `retry_after_secs`.
     #[error("too many requests")]
     RateLimited { retry_after_secs: u64 },
+    /// 429 RATE_LIMITED: the short-window limit `name` (in `details.limitName`) is used up;
+    /// `message` says which and how long to wait; retry after `retry_after_secs`.
+    #[error("{message}")]
+    Throttled { name: &'static str, message: String, retry_after_secs: u64 },
+    /// 429 DAILY_LIMIT_REACHED: the daily budget `name` (in `details.limitName`) is used up until
+    /// 00:00 UTC; `message` says which.
+    #[error("{message}")]
+    DailyLimitReached { name: &'static str, message: String, retry_after_secs: u64 },
     /// 429 QUOTA_EXCEEDED: the generation quota is used up until `resets_at`.
     #[error("{message}")]
     QuotaExceeded { message: String, retry_after_secs: u64 },
@@ -80,7 +88,10 @@ impl ApiError {
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ContentRejected(_) | Self::GenerationEmpty { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::RateLimited { .. } | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::RateLimited { .. }
+            | Self::Throttled { .. }
+            | Self::DailyLimitReached { .. }
+            | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -100,7 +111,8 @@ impl ApiError {
             Self::UnsupportedMediaType(_) => "UNSUPPORTED_MEDIA_TYPE",
             Self::ContentRejected(_) => "CONTENT_REJECTED",
             Self::GenerationEmpty { .. } => "GENERATION_EMPTY",
-            Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::RateLimited { .. } | Self::Throttled { .. } => "RATE_LIMITED",
+            Self::DailyLimitReached { .. } => "DAILY_LIMIT_REACHED",
             Self::QuotaExceeded { .. } => "QUOTA_EXCEEDED",
             Self::UpstreamUnavailable { .. } => "UPSTREAM_UNAVAILABLE",
             Self::UpstreamTimeout { .. } => "UPSTREAM_TIMEOUT",
@@ -111,9 +123,10 @@ impl ApiError {
     /// Seconds for a `Retry-After` header, where the client should wait before trying again.
     pub fn retry_after_secs(&self) -> Option<u64> {
         match self {
-            Self::RateLimited { retry_after_secs } | Self::QuotaExceeded { retry_after_secs, .. } => {
-                Some(*retry_after_secs)
-            }
+            Self::RateLimited { retry_after_secs }
+            | Self::Throttled { retry_after_secs, .. }
+            | Self::DailyLimitReached { retry_after_secs, .. }
+            | Self::QuotaExceeded { retry_after_secs, .. } => Some(*retry_after_secs),
             Self::UpstreamUnavailable { retry_after_secs, .. } => *retry_after_secs,
             _ => None,
         }
@@ -136,6 +149,9 @@ impl ApiError {
         }
         if let Some(secs) = self.retry_after_secs() {
             error["details"] = json!({ "retryAfter": secs });
+        }
+        if let Self::Throttled { name, .. } | Self::DailyLimitReached { name, .. } = self {
+            error["details"]["limitName"] = json!(name);
         }
         error
     }
@@ -166,6 +182,11 @@ mod tests {
         let limited = ApiError::RateLimited { retry_after_secs: 7 };
         assert_eq!(limited.retry_after_secs(), Some(7));
         assert_eq!(limited.body()["details"]["retryAfter"], 7);
+        let named =
+            ApiError::DailyLimitReached { name: "uploads-per-day", message: "200 a day".into(), retry_after_secs: 9 };
+        assert_eq!((named.status(), named.code()), (StatusCode::TOO_MANY_REQUESTS, "DAILY_LIMIT_REACHED"));
+        assert_eq!(named.body()["details"], json!({ "retryAfter": 9, "limitName": "uploads-per-day" }));
+        assert_eq!(named.body()["message"], "200 a day");
         let down = ApiError::UpstreamUnavailable { service: "database", retry_after_secs: None };
         assert_eq!(down.status(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(down.retry_after_secs(), None);

@@ -3,6 +3,7 @@
 //!
 //! Layout:
 //! - [`apidocs`]: docs/openapi.yaml served as YAML and JSON, and its reference page `/docs/api`.
+//! - [`edge`]: what Vercel's proxy adds to a request for a function: the client-address headers.
 //! - [`faults`]: fault injection for the stand-ins, and its control endpoint.
 //! - [`gemini`]: a Gemini-compatible `generateContent` server that renders offline preview images.
 //! - [`outage`]: a stand-in killed mid-request and restored; the stack's accept loop that can cut
@@ -18,6 +19,7 @@
 //!   installed (one database per stand-in), else over an in-process engine.
 
 pub mod apidocs;
+pub mod edge;
 pub mod faults;
 pub mod gemini;
 pub mod outage;

@@ -182,7 +182,7 @@ pub struct Cut(Arc<Notify>);
 /// and a connection that ends normally (`Connection: close`) must first deliver its whole answer.
 pub async fn serve(listener: TcpListener, router: Router) {
     loop {
-        let Ok((stream, _)) = listener.accept().await else { continue };
+        let Ok((stream, peer)) = listener.accept().await else { continue };
         let _ = stream.set_nodelay(true);
         let router = router.clone();
         tokio::spawn(async move {
@@ -190,6 +190,8 @@ pub async fn serve(listener: TcpListener, router: Router) {
             let handle = cut.clone();
             let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
                 req.extensions_mut().insert(handle.clone());
+                // Who connected, as `axum::serve` with connect info records it: the edge reads it.
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
                 tower::ServiceExt::oneshot(router.clone(), req.map(axum::body::Body::new))
             });
             let io = hyper_util::rt::TokioIo::new(stream);

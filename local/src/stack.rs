@@ -1,7 +1,7 @@
 //! The local stack on one HTTP server: the stand-ins under their production paths (`/rest/v1`),
 //! the library's route handlers on `/api/*` exactly as Vercel mounts them (with vercel.json's
-//! rewrite of the share page `/s/{token}`), the API description and its reference page, and
-//! `public/`.
+//! rewrite of the share page `/s/{token}`, and the client-address headers Vercel's proxy sets),
+//! the API description and its reference page, and `public/`.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -148,7 +148,8 @@ pub fn router(parts: Parts<'_>) -> Router {
 }
 
 /// `/api/*`: the function that owns the path answers, as on Vercel; other paths are a 404 envelope.
-async fn api(State(app): State<Arc<App>>, req: Request) -> Response {
+async fn api(State(app): State<Arc<App>>, mut req: Request) -> Response {
+    crate::edge::stamp(&mut req);
     let response = match Function::for_path(req.uri().path()) {
         Some(function) => studio::handle(function, &app, req).await,
         None => {
@@ -162,6 +163,7 @@ async fn api(State(app): State<Arc<App>>, req: Request) -> Response {
 /// A page vercel.json rewrites to a function (`/s/{token}`): handed over under the rewritten URI,
 /// so the handler sees what it sees on Vercel.
 async fn rewritten(State(app): State<Arc<App>>, mut req: Request) -> Response {
+    crate::edge::stamp(&mut req);
     let response = match studio::rewrite(req.uri()) {
         Some((function, uri)) => {
             *req.uri_mut() = uri;

@@ -3,7 +3,8 @@
 //! recovered account keeps of its earlier holder (nothing), forged and stale access tokens,
 //! malformed credentials, API keys beyond their reach, oversized bodies; and cheap abuse: control
 //! characters in text, rotating IPv6 addresses, what an API key reads of the profile and what the
-//! model is sent of an edited image.
+//! model is sent of an edited image; volume limits on saved versions, downloads and exports, and
+//! where the client's address is read.
 
 mod addresses;
 mod current_password;
@@ -15,6 +16,7 @@ mod oversized;
 mod recovery;
 mod text;
 mod tokens;
+mod volume;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -28,10 +30,10 @@ fn url(stack: &TestStack, path: &str) -> String {
     format!("{}/api/auth/{path}", stack.url)
 }
 
-/// A login from the address `ip` (as Vercel reports it in `x-real-ip`).
+/// A login from the address `ip` (as Vercel's proxy names it in `x-vercel-forwarded-for`).
 async fn login_from(stack: &TestStack, ip: &str, email: &str, password: &str) -> Answer {
     let body = json!({ "email": email, "password": password, "transport": "body" });
-    send(request(Method::POST, &url(stack, "login"), None, Some(body)).header("x-real-ip", ip)).await
+    send(request(Method::POST, &url(stack, "login"), None, Some(body)).header("x-vercel-forwarded-for", ip)).await
 }
 
 async fn profile(stack: &TestStack, bearer: &str) -> Answer {

@@ -2,8 +2,8 @@
 //! way): verified, signed-in users and generated images in their galleries. Templates come from
 //! the migrations' seed.
 //!
-//! Each user registers and signs in from an address of its own (`X-Real-IP`, which Vercel sets and
-//! the local stack passes through): the per-address limits on registration and login are for one
+//! Each user registers and signs in from an address of its own (`x-vercel-forwarded-for`, which
+//! Vercel's proxy sets and the local stack takes from a loopback caller): the per-address limits on registration and login are for one
 //! client, and a load run plays many.
 
 use std::sync::Arc;
@@ -39,7 +39,7 @@ pub async fn users(http: &Client, base: &str, group: &str, count: usize) -> Resu
         (0..count).map(|i| (format!("{group}-{i}@load.example.com"), next_ip())).collect();
     let register = emails.iter().map(|(email, ip)| {
         let body = json!({ "email": email, "password": PASSWORD, "name": "Load Test" });
-        (http.post(format!("{base}/api/auth/register")).header("x-real-ip", ip).json(&body), 202)
+        (http.post(format!("{base}/api/auth/register")).header("x-vercel-forwarded-for", ip).json(&body), 202)
     });
     in_parallel(register.collect()).await?;
     let outbox = expect(http.get(format!("{base}/__outbox.json")), 200).await?;
@@ -50,7 +50,7 @@ pub async fn users(http: &Client, base: &str, group: &str, count: usize) -> Resu
     in_parallel(verify.collect::<Result<_, String>>()?).await?;
     let login = emails.iter().map(|(email, ip)| {
         let body = json!({ "email": email, "password": PASSWORD, "transport": "body" });
-        (http.post(format!("{base}/api/auth/login")).header("x-real-ip", ip).json(&body), 200)
+        (http.post(format!("{base}/api/auth/login")).header("x-vercel-forwarded-for", ip).json(&body), 200)
     });
     let answers = in_parallel(login.collect()).await?;
     Ok(emails

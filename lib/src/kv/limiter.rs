@@ -73,7 +73,13 @@ impl Limit {
     /// Counts one request of `identifier` at `now_ms`. A store failure is an `Err` under
     /// [`OnFailure::Deny`] and an admitted, unchecked decision under [`OnFailure::Allow`].
     pub async fn check(&self, kv: &Kv, identifier: &str, now_ms: u64) -> Result<Decision, KvError> {
-        match self.count(kv, identifier, now_ms).await {
+        self.charge(kv, identifier, 1, now_ms).await
+    }
+
+    /// Counts `amount` units (bytes, say) of `identifier` at `now_ms`, as [`Limit::check`] counts one:
+    /// allowed while the window's total, this amount included, is at most `max`.
+    pub async fn charge(&self, kv: &Kv, identifier: &str, amount: u64, now_ms: u64) -> Result<Decision, KvError> {
+        match self.count(kv, identifier, amount, now_ms).await {
             Ok(decision) => Ok(decision),
             Err(err) if self.on_failure == OnFailure::Allow => {
                 let line = json!({ "level": "warn", "limit": self.name, "decision": "admitted unchecked",
@@ -91,13 +97,13 @@ impl Limit {
         }
     }
 
-    async fn count(&self, kv: &Kv, identifier: &str, now_ms: u64) -> Result<Decision, KvError> {
+    async fn count(&self, kv: &Kv, identifier: &str, amount: u64, now_ms: u64) -> Result<Decision, KvError> {
         let window = self.window_ms();
         let bucket = now_ms / window;
         let current = self.key(identifier, bucket);
         let used = match self.algorithm {
             Algorithm::FixedWindow => {
-                let replies = kv.multi_exec(&[create(&current, window), vec![json!("INCR"), json!(current)]]).await?;
+                let replies = kv.multi_exec(&[create(&current, window), increment(&current, amount)]).await?;
                 counter(replies.get(1))?
             }
             Algorithm::SlidingWindow => {
@@ -106,7 +112,7 @@ impl Limit {
                 let replies = kv
                     .multi_exec(&[
                         create(&current, 2 * window),
-                        vec![json!("INCR"), json!(current)],
+                        increment(&current, amount),
                         vec![json!("GET"), json!(previous)],
                     ])
                     .await?;
@@ -118,15 +124,14 @@ impl Limit {
         Ok(self.decide(used, now_ms))
     }
 
-    /// Takes back one request of `identifier` counted at `counted_ms` (by [`Limit::check`]), for
-    /// limits that count only what goes wrong: the caller counts every attempt first, so that
-    /// concurrent attempts cannot all pass, and refunds the ones that succeed. A refund into a
-    /// bucket whose key has expired creates it with its expiry again, so no key outlives its use.
-    pub async fn refund(&self, kv: &Kv, identifier: &str, counted_ms: u64) -> Result<(), KvError> {
+    /// Takes back `amount` that [`Limit::charge`] counted at `now_ms` for work then not done, so that
+    /// a refused large request does not use up what smaller ones could still have. The counter is
+    /// created first if it has expired meanwhile, so that it never outlives its window.
+    pub async fn refund(&self, kv: &Kv, identifier: &str, amount: u64, now_ms: u64) -> Result<(), KvError> {
         let window = self.window_ms();
-        let key = self.key(identifier, counted_ms / window);
+        let key = self.key(identifier, now_ms / window);
         let ttl = if self.algorithm == Algorithm::SlidingWindow { 2 * window } else { window };
-        kv.multi_exec(&[create(&key, ttl), vec![json!("DECR"), json!(key)]]).await?;
+        kv.multi_exec(&[create(&key, ttl), vec![json!("DECRBY"), json!(key), json!(amount)]]).await?;
         Ok(())
     }
 
@@ -160,6 +165,11 @@ fn create(key: &str, ttl_ms: u64) -> Vec<Value> {
     vec![json!("SET"), json!(key), json!("0"), json!("PX"), json!(ttl_ms), json!("NX")]
 }
 
+/// INCRBY (INCR's general form): one command for a single request and for an amount alike.
+fn increment(key: &str, amount: u64) -> Vec<Value> {
+    vec![json!("INCRBY"), json!(key), json!(amount)]
+}
+
 /// A counter from a transaction item: INCR's integer, or GET's string (null when absent).
 fn counter(item: Option<&Result<Value, String>>) -> Result<u64, KvError> {
     let value = match item {
@@ -167,12 +177,15 @@ fn counter(item: Option<&Result<Value, String>>) -> Result<u64, KvError> {
         Some(Err(error)) => return Err(KvError::Rejected(error.clone())),
         None => return Err(KvError::Decode("a transaction item is missing".into())),
     };
-    // Below zero only after a refund into an expired bucket: it counts as nothing used.
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
     match value {
         Value::Null => Ok(0),
-        Value::Number(n) => n.as_i64().map(count).ok_or_else(|| KvError::Decode(format!("counter {n}"))),
-        Value::String(s) => s.parse().map(count).map_err(|_| KvError::Decode(format!("counter {s:?}"))),
+        // Below zero only after a refund into a counter that had expired: nothing is used.
+        Value::Number(n) => {
+            n.as_i64().map(|v| v.max(0).unsigned_abs()).ok_or_else(|| KvError::Decode(format!("counter {n}")))
+        }
+        Value::String(s) => {
+            s.parse::<i64>().map(|v| v.max(0).unsigned_abs()).map_err(|_| KvError::Decode(format!("counter {s:?}")))
+        }
         other => Err(KvError::Decode(format!("counter {other}"))),
     }
 }
@@ -208,7 +221,7 @@ mod tests {
     fn counters_read_integers_strings_and_absence() {
         let ok = |v: Value| counter(Some(&Ok(v))).unwrap();
         assert_eq!((ok(json!(3)), ok(json!("4")), ok(Value::Null)), (3, 4, 0));
-        assert_eq!((ok(json!(-1)), ok(json!("-1"))), (0, 0), "a refund below zero counts as none used");
+        assert_eq!((ok(json!(-2)), ok(json!("-5"))), (0, 0), "a refund below zero counts as nothing used");
         let err = counter(Some(&Err("WRONGTYPE Operation".into()))).unwrap_err();
         assert!(matches!(err, KvError::Rejected(_)));
     }

@@ -11,6 +11,7 @@ mod usage;
 pub(crate) use auth::common as auth_common;
 pub(crate) use auth::profile::{profile as auth_profile, settings as auth_settings};
 pub use cron::CronConfig;
+pub use gallery::VolumeConfig;
 
 use http_body::Body as HttpBody;
 

@@ -180,7 +180,7 @@ async fn registration_is_refused_after_ten_from_one_address_within_the_hour() {
             None,
             Some(registration(&format!("user{n}@example.com"))),
         )
-        .header("x-real-ip", ip)
+        .header("x-vercel-forwarded-for", ip)
     };
 
     for n in 0..10 {

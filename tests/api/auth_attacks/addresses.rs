@@ -1,5 +1,7 @@
 //! Per-address limits count an IPv6 client by its /64 network, which one subscriber is commonly
-//! given whole, and an IPv4 client by its address, however it is written.
+//! given whole, and an IPv4 client by its address, however it is written. The address is the one
+//! Vercel's proxy names in `x-vercel-forwarded-for`; what a client writes in `x-real-ip` or
+//! `x-forwarded-for` is replaced on the way (the local stack does as Vercel does) and never counts.
 
 use std::time::Duration;
 
@@ -10,10 +12,10 @@ use studio_local::testing::TestStack;
 use super::url;
 use crate::helpers::{Answer, PASSWORD, request, send};
 
-/// A registration of `email` from the address `ip` (as Vercel reports it in `x-real-ip`).
+/// A registration of `email` from `ip` (as Vercel's proxy names it in `x-vercel-forwarded-for`).
 async fn register_from(stack: &TestStack, ip: &str, email: &str) -> Answer {
     let body = json!({ "email": email, "password": PASSWORD, "name": "Budi" });
-    send(request(Method::POST, &url(stack, "register"), None, Some(body)).header("x-real-ip", ip)).await
+    send(request(Method::POST, &url(stack, "register"), None, Some(body)).header("x-vercel-forwarded-for", ip)).await
 }
 
 #[tokio::test]
@@ -52,4 +54,38 @@ async fn an_ipv4_address_counts_the_same_written_as_ipv4_mapped_ipv6() {
     assert_eq!((mapped.status, mapped.error_code()), (429, "RATE_LIMITED"), "{}", mapped.body);
     let next_address = register_from(&stack, "203.0.113.10", "neighbour@example.com").await;
     assert_eq!(next_address.status, 202, "each IPv4 address is counted apart: {}", next_address.body);
+}
+
+/// A registration of `email` that claims, in the headers a client can write, to come from `ip`.
+async fn register_claiming(stack: &TestStack, vercel: Option<&str>, ip: &str, email: &str) -> Answer {
+    let body = json!({ "email": email, "password": PASSWORD, "name": "Budi" });
+    let mut request = request(Method::POST, &url(stack, "register"), None, Some(body))
+        .header("x-real-ip", ip)
+        .header("x-forwarded-for", format!("{ip}, 10.0.0.1"));
+    if let Some(vercel) = vercel {
+        request = request.header("x-vercel-forwarded-for", vercel);
+    }
+    send(request).await
+}
+
+#[tokio::test]
+async fn the_address_in_x_vercel_forwarded_for_counts_and_spoofed_headers_do_not() {
+    crate::helpers::inside_one_window(Duration::from_secs(60 * 60), Duration::from_secs(120)).await;
+    let stack = TestStack::start().await;
+    for n in 1..=10 {
+        let spoofed = format!("192.0.2.{n}");
+        let answer = register_claiming(&stack, Some("198.51.100.7"), &spoofed, &format!("budi{n}@example.com")).await;
+        assert_eq!(answer.status, 202, "registration {n} claiming {spoofed}: {}", answer.body);
+    }
+
+    let rotated = register_claiming(&stack, Some("198.51.100.7"), "192.0.2.99", "rotated@example.com").await;
+
+    assert_eq!((rotated.status, rotated.error_code()), (429, "RATE_LIMITED"), "{}", rotated.body);
+    for n in 1..=10 {
+        let spoofed = format!("203.0.113.{n}");
+        let answer = register_claiming(&stack, None, &spoofed, &format!("siti{n}@example.com")).await;
+        assert_eq!(answer.status, 202, "registration {n} from this machine claiming {spoofed}: {}", answer.body);
+    }
+    let local = register_claiming(&stack, None, "203.0.113.99", "again@example.com").await;
+    assert_eq!((local.status, local.error_code()), (429, "RATE_LIMITED"), "one machine, one count: {}", local.body);
 }

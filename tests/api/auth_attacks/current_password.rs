@@ -11,7 +11,7 @@ use crate::helpers::{Answer, PASSWORD, request, send, signed_up};
 
 /// `method /api/auth/{path}` with the session `access`, from the address `ip`.
 async fn from(stack: &TestStack, ip: &str, method: Method, path: &str, access: &str, body: Value) -> Answer {
-    send(request(method, &url(stack, path), Some(access), Some(body)).header("x-real-ip", ip)).await
+    send(request(method, &url(stack, path), Some(access), Some(body)).header("x-vercel-forwarded-for", ip)).await
 }
 
 async fn change(stack: &TestStack, ip: &str, access: &str, current: &str) -> Answer {

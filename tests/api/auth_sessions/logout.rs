@@ -59,7 +59,7 @@ async fn sessions_lists_the_live_logins_and_marks_the_current_one() {
     let body = json!({ "email": "siti@example.com", "password": PASSWORD, "transport": "body" });
     let from_laptop = request(Method::POST, &url(&stack, "login"), None, Some(body))
         .header("user-agent", "Firefox on Siti's laptop")
-        .header("x-real-ip", "198.51.100.20");
+        .header("x-vercel-forwarded-for", "198.51.100.20");
     let laptop_access = send(from_laptop).await.data()["access_token"].as_str().unwrap().to_owned();
     let ended = log_in(&stack, "siti@example.com", PASSWORD).await;
     assert_eq!(post(&stack, "logout", Some(&ended.access), None).await.status, 200);

@@ -58,7 +58,7 @@ impl Fixture {
         let case = |name: &str, method: Method, path: String| Case::new(name, method, path, access);
         match route {
             Route::Register => Case::new("POST /api/auth/register", Method::POST, "/api/auth/register", None)
-                .header("x-real-ip", format!("10.9.0.{}", run % 250))
+                .header("x-vercel-forwarded-for", format!("10.9.0.{}", run % 250))
                 .json(json!({ "email": format!("ketut{run}@example.com"), "password": PASSWORD, "name": "Ketut" })),
             Route::Login => Case::new("POST /api/auth/login", Method::POST, "/api/auth/login", None)
                 .json(json!({ "email": self.siti.email, "password": PASSWORD, "transport": "body" })),

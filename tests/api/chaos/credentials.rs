@@ -68,7 +68,7 @@ impl Fixture {
 
     async fn post(&self, route: &str, ip: &str, body: Value) -> (u16, Value) {
         let url = format!("{}/api/auth/{route}", self.stack.url);
-        let answer = send(request(Method::POST, &url, None, Some(body)).header("x-real-ip", ip)).await;
+        let answer = send(request(Method::POST, &url, None, Some(body)).header("x-vercel-forwarded-for", ip)).await;
         (answer.status, answer.body)
     }
 
@@ -79,7 +79,7 @@ impl Fixture {
     async fn case(&self, route: Route) -> Case {
         let post = |name: &str, newcomer: &Newcomer| {
             let path = name.trim_start_matches("POST ").to_owned();
-            Case::new(name, Method::POST, path, None).header("x-real-ip", newcomer.ip.clone())
+            Case::new(name, Method::POST, path, None).header("x-vercel-forwarded-for", newcomer.ip.clone())
         };
         match route {
             Route::VerifyEmail => {

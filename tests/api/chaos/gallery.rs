@@ -29,7 +29,14 @@ pub(super) struct Fixture {
 
 impl Fixture {
     pub async fn new() -> Self {
-        let stack = TestStack::start_with_private_redis(&[]).await;
+        // Every step of every route is a request of its own: the volume limits would refuse them.
+        let stack = TestStack::start_with_private_redis(&[
+            ("VERSION_UPLOADS_PER_MINUTE", "100000"),
+            ("VERSION_UPLOADS_PER_DAY", "100000"),
+            ("DOWNLOADS_PER_MINUTE", "100000"),
+            ("EXPORTS_PER_HOUR", "100000"),
+        ])
+        .await;
         let siti = signed_up(&stack, "siti@example.com").await;
         let image = generated(&stack, &siti, "sawah terasering").await["id"].as_str().unwrap().to_owned();
         let made =
@@ -45,7 +52,7 @@ impl Fixture {
     }
 
     /// A new image of Siti's with its stored objects, for a route that consumes one: a saved
-    /// version, which (unlike a generation) no per-minute limit holds back.
+    /// version, whose limits this fixture raises (a generation's it does not).
     pub async fn fresh_image(&self) -> String {
         let url = format!("{}/api/gallery/{}/versions", self.stack.url, self.image);
         let request =
@@ -104,6 +111,8 @@ impl Fixture {
             }
             Route::Download => {
                 case("GET /api/gallery/{id}/download", Method::GET, format!("/api/gallery/{image}/download"))
+                    // The download limit fails open by design (docs/DECISIONS.md).
+                    .fails_open(Redis)
             }
             Route::Export => case("POST /api/gallery/export", Method::POST, "/api/gallery/export".into())
                 .json(json!({ "ids": [image] })),
@@ -215,7 +224,7 @@ async fn gallery_reads_fail_cleanly_without_their_dependencies() {
         (Route::ListWithKey, &[Postgrest, Storage, Redis]),
         (Route::One, &[Postgrest, Storage]),
         (Route::Shares, &[Postgrest]),
-        (Route::Download, &[Postgrest, Storage]),
+        (Route::Download, &[Postgrest, Storage, Redis]),
         (Route::Collections, &[Postgrest]),
         (Route::Prompts, &[Postgrest]),
         (Route::PublicFeed, &[Postgrest]),
@@ -237,8 +246,8 @@ async fn gallery_writes_killed_at_any_step_are_all_or_nothing() {
         (Route::BulkDelete, &[Postgrest, Storage]),
         (Route::BulkPublish, &[Postgrest, Storage]),
         (Route::ShareCollection, &[Postgrest]),
-        (Route::Export, &[Postgrest, Storage]),
-        (Route::Version, &[Postgrest, Storage]),
+        (Route::Export, &[Postgrest, Storage, Redis]),
+        (Route::Version, &[Postgrest, Storage, Redis]),
         (Route::CreateCollection, &[Postgrest]),
         (Route::UpdateCollection, &[Postgrest]),
         (Route::DeleteCollection, &[Postgrest]),

@@ -114,7 +114,9 @@ pub fn table(fixture: Fixture, n: usize) -> Vec<(&'static str, Vec<Route>)> {
                     Box::new(move |h, u, k, _| {
                         // An address per request: the per-address login limit is for one client.
                         let body = json!({ "email": logins[k % logins.len()].email, "password": PASSWORD, "transport": "body" });
-                        h.post(format!("{u}/api/auth?_path=login")).header("x-real-ip", seed::next_ip()).json(&body)
+                        h.post(format!("{u}/api/auth?_path=login"))
+                            .header("x-vercel-forwarded-for", seed::next_ip())
+                            .json(&body)
                     }),
                 ),
                 route(

@@ -43,15 +43,23 @@ pub async fn enforce(app: &App, limit: &Limit, identifier: &str) -> Result<(), A
     Ok(())
 }
 
-/// The caller's address as Vercel reports it (`x-real-ip`, else the first `x-forwarded-for`).
+/// Where the caller's address is read, first found first. Vercel's proxy sets all three to the
+/// address it accepted the connection from, replacing whatever the client sent (its "Request
+/// headers" page; `vercel dev` does the same). `x-vercel-forwarded-for` comes first: it is the one
+/// that stays Vercel's own when another proxy in front of Vercel rewrites `x-forwarded-for`. The
+/// other two serve hosts other than Vercel, where the operator's proxy must set them.
+pub const ADDRESS_HEADERS: [&str; 3] = ["x-vercel-forwarded-for", "x-real-ip", "x-forwarded-for"];
+
+/// The caller's address as Vercel reports it (see [`ADDRESS_HEADERS`]).
 pub fn client_ip(headers: &HeaderMap) -> Option<String> {
     client_addr(headers).map(|ip| ip.to_string())
 }
 
+/// The first address header present, its first entry (the client, in a proxy chain); `None` if
+/// that one is not an address: a later header never overrides an earlier one, even a broken one.
 fn client_addr(headers: &HeaderMap) -> Option<IpAddr> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let ip = header("x-real-ip").or_else(|| header("x-forwarded-for").and_then(|v| v.split(',').next()))?;
-    ip.trim().parse::<IpAddr>().ok()
+    let value = ADDRESS_HEADERS.iter().find_map(|name| headers.get(*name))?;
+    value.to_str().ok()?.split(',').next()?.trim().parse::<IpAddr>().ok()
 }
 
 /// Who a per-address limit counts: an IPv4 address, or an IPv6 address's /64 network. One
@@ -80,6 +88,28 @@ fn address_network(ip: IpAddr) -> String {
 #[cfg(test)]
 mod network_tests {
     use super::*;
+
+    #[test]
+    fn the_address_vercel_forwarded_wins_over_the_others() {
+        let headers = |pairs: &[(&'static str, &str)]| {
+            let mut map = HeaderMap::new();
+            for (name, value) in pairs {
+                map.insert(*name, value.parse().unwrap());
+            }
+            map
+        };
+        let all = headers(&[
+            ("x-forwarded-for", "192.0.2.1, 10.0.0.1"),
+            ("x-real-ip", "192.0.2.2"),
+            ("x-vercel-forwarded-for", "198.51.100.7"),
+        ]);
+        assert_eq!(client_ip(&all).as_deref(), Some("198.51.100.7"));
+        let no_vercel = headers(&[("x-forwarded-for", "192.0.2.1, 10.0.0.1"), ("x-real-ip", "192.0.2.2")]);
+        assert_eq!(client_ip(&no_vercel).as_deref(), Some("192.0.2.2"));
+        assert_eq!(client_ip(&headers(&[("x-forwarded-for", "192.0.2.1, 10.0.0.1")])).as_deref(), Some("192.0.2.1"));
+        let broken = headers(&[("x-vercel-forwarded-for", "kucing"), ("x-real-ip", "192.0.2.2")]);
+        assert_eq!(client_network(&broken), "unknown", "a broken Vercel header is not replaced by another");
+    }
 
     #[test]
     fn ipv6_counts_by_its_64_and_ipv4_by_its_address() {

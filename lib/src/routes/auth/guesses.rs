@@ -65,7 +65,7 @@ impl Guess {
     /// be, so it is logged and the request goes on.
     pub async fn succeeded(self, app: &App) {
         let cleared = per_account_and_network(app).clear(&app.kv, &self.pair).await;
-        let refunded = PER_NETWORK.refund(&app.kv, &self.network, self.counted_ms).await;
+        let refunded = PER_NETWORK.refund(&app.kv, &self.network, 1, self.counted_ms).await;
         for error in [cleared.err(), refunded.err()].into_iter().flatten() {
             let line = json!({ "level": "warn", "limit": "password", "decision": "count not cleared",
                                "error": error.to_string() });

@@ -5,7 +5,8 @@
 //! `keep`: PNG as stored (the parameters in `iTXt` chunks); JPEG with an XMP `APP1` segment; WebP
 //! in the extended format with an `XMP ` chunk. `strip`: no text, EXIF or XMP in any format.
 //! JPEG and WebP are encoded at quality 90. The file is made whole (off the async threads), then
-//! counted (`download_count`, a `download` usage row) and streamed.
+//! counted (`download_count`, a `download` usage row) and streamed. Each counts against the
+//! user's per-minute download limit (`volume`).
 
 use serde_json::json;
 use uuid::Uuid;
@@ -51,6 +52,7 @@ pub async fn download(
     wanted: Wanted,
     request_id: &str,
 ) -> Result<http::Response<Body>, ApiError> {
+    super::volume::download(app, who.user_id).await?;
     let original = Original::own(app, who.user_id, id).await?;
     let stored = app.storage.download(app.storage.private_bucket(), &original.storage_path).await?;
     // A stored original that will not convert passed every check when it was generated: our fault.

@@ -3,11 +3,11 @@
 //!
 //! Checked before a byte is sent: the selection is the caller's (another user's image or
 //! collection is "not found"), at most [`MAX_IMAGES`] images and [`MAX_BYTES`] by the stored
-//! sizes, and the first original downloads, so that a storage outage answers a clean 503. Then the
-//! usage row is written and the archive streams: `metadata.json` first, then each original, the
-//! next one downloading while the current one is sent. A failure after that aborts the response
-//! (the connection closes before the archive's central directory), so a client never holds a
-//! truncated ZIP that looks complete.
+//! sizes, within the user's hourly export limit (`volume`), and the first original downloads, so
+//! that a storage outage answers a clean 503. Then the usage row is written and the archive
+//! streams: `metadata.json` first, then each original, the next one downloading while the current
+//! one is sent. A failure after that aborts the response (the connection closes before the
+//! archive's central directory), so a client never holds a truncated ZIP that looks complete.
 
 use bytes::Bytes;
 use http::HeaderValue;
@@ -103,6 +103,8 @@ pub async fn export(
     let total = within_size(&selection, &originals)?;
     let started = now();
     let (entries, metadata) = plan(&originals, &selection, started);
+    // Counted once the export is known to be made: a refused selection sends nothing.
+    super::volume::export(app, who.user_id).await?;
     // Fetched before answering: a storage outage now is a clean 503, not a broken download.
     let first = app.storage.download(app.storage.private_bucket(), &entries[0].path).await?.bytes;
     let details = json!({ "images": entries.len(), "bytes": total, "collection_id": selection.collection() });

@@ -43,7 +43,10 @@ mod shared;
 mod shares;
 mod tags;
 mod versions;
+mod volume;
 mod window;
+
+pub use volume::VolumeConfig;
 
 use http::{HeaderMap, Method, StatusCode};
 use http_body::Body as HttpBody;
@@ -237,6 +240,7 @@ where
         Endpoint::SaveVersion => {
             let user = caller(app, &req.headers, Scope::GalleryWrite).await?.user_id;
             let (id, edits) = (image::parse_id(&params[0])?, versions::Edits::parse(&req.query)?);
+            volume::upload_attempt(app, user).await?;
             let png = versions::read_png(&req.headers, req.body).await?;
             let created = versions::save(app, user, id, edits, png).await?;
             return Ok(json_response(StatusCode::CREATED, created, Meta::new(request_id), Cached::Never));

@@ -4,7 +4,8 @@
 //! The PNG goes through the generator's pipeline: header checked, decoded once into the gallery's
 //! WebP sizes, the original stored with the parent's parameters, the edits and the time as PNG
 //! text, under the generator's object layout; then one row is inserted. Any failure after the
-//! first upload deletes every object and leaves no row. No quota is charged: no model is called.
+//! first upload deletes every object and leaves no row. No quota is charged: no model is called,
+//! but each save counts against the user's per-minute and daily upload limits (`volume`).
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -102,6 +103,8 @@ const PARENT_COLUMNS: &str = "prompt,negative_prompt,final_prompt,template_id,qu
 pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: EditedPng) -> Result<Value, ApiError> {
     let query = app.db.from("generated_images").select(PARENT_COLUMNS).eq("id", parent_id.to_string());
     let parent: Parent = app.db.first(query.eq("user_id", user.to_string())).await?.ok_or_else(image::not_found)?;
+    // Charged once the upload is known to be decoded and stored: a refused body costs no CPU.
+    super::volume::upload_budget(app, user, png.bytes.len()).await?;
     let (id, created_at) = (Uuid::new_v4(), timestamp(now()));
     let sizes = imaging::derivatives_blocking(png.bytes.clone(), WIDTHS.to_vec()).await.map_err(refused)?;
     let original = original(&png, &parent, parent_id, &edits, &created_at)?;
