@@ -3,7 +3,7 @@
 // (authenticated answers are never cached), images cache-first under a size limit, and the
 // Background Sync tag of the offline prompt queue.
 
-const VERSION = 'v7';
+const VERSION = 'v8';
 const SHELL_CACHE = `shell-${VERSION}`;
 // Images keep their cache across versions: an image at a path never changes.
 const IMAGE_CACHE = 'images-v1';
@@ -19,7 +19,7 @@ const PRECACHE = [
   '/js/screens/generate.js', '/js/screens/image.js', '/js/screens/settings.js',
   '/js/widgets/adjust.js', '/js/widgets/card.js', '/js/widgets/install.js', '/js/widgets/keys.js', '/js/widgets/network.js',
   '/js/widgets/queuelist.js', '/js/widgets/sessions.js', '/js/widgets/share.js', '/js/widgets/templates.js', '/js/widgets/toast.js',
-  '/js/widgets/update.js',
+  '/js/widgets/update.js', '/js/widgets/verify.js',
 ];
 
 self.addEventListener('install', (event) => {

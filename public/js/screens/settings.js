@@ -58,8 +58,14 @@ export function render(ctx) {
       h('button', { type: 'button', class: 'secondary', onclick: () => leave(ctx, true) }, t('settings.sign_out_all'))));
 
   const root = h('section', { class: 'settings' }, h('h1', {}, t('settings.title')),
-    h('div', { class: 'settings-grid' }, profile, defaults, keys(), sessions(), signOut, deleteAccount(ctx)));
+    h('div', { class: 'settings-grid' }, profile, defaults, user.email_verified === false ? keysLater() : keys(), sessions(),
+      signOut, deleteAccount(ctx)));
   return { root, title: t('settings.title') };
+}
+
+/** Keys wait for a confirmed address (the API refuses them before): said, not attempted. */
+function keysLater() {
+  return h('section', { class: 'card' }, h('h2', {}, t('keys.title')), h('p', { class: 'hint' }, t('keys.unverified')));
 }
 
 async function leave(ctx, everywhere) {
