@@ -150,3 +150,44 @@ async fn a_confirmation_sent_with_an_ended_login_is_refused_and_uses_up_nothing(
     let answer = call(&stack, Method::POST, "verify-email", None, Some(json!({ "token": link }))).await;
     assert_eq!(answer.status, 200, "the link was used up by the refused request: {}", answer.body);
 }
+
+#[tokio::test]
+async fn before_confirming_an_account_may_sign_in_and_out_see_and_change_itself_ask_again_and_delete_itself() {
+    let stack = TestStack::start().await;
+    register(&stack, registration("budi@example.com")).await;
+    let budi = log_in(&stack, "budi@example.com", PASSWORD).await;
+    log_in(&stack, "budi@example.com", PASSWORD).await;
+    let refreshed = call(&stack, Method::POST, "refresh", None, Some(json!({ "refresh_token": budi.refresh }))).await;
+    assert_eq!(refreshed.status, 200, "refresh: {}", refreshed.body);
+    let access = refreshed.data()["access_token"].as_str().unwrap().to_owned();
+    let sessions = call(&stack, Method::GET, "sessions", Some(&access), None).await;
+    let other = sessions.data().as_array().unwrap().iter().find(|s| s["current"] == false).expect("the other login");
+    let other = format!("sessions/{}", other["id"].as_str().unwrap());
+    let allowed = [
+        (Method::GET, "profile", None),
+        (Method::PATCH, "profile", Some(json!({ "name": "Budi S.", "locale": "en" }))),
+        (Method::GET, "settings", None),
+        (Method::PATCH, "settings", Some(json!({ "default_quality": "high" }))),
+        (Method::DELETE, other.as_str(), None),
+        (Method::POST, "logout-all", None),
+    ];
+
+    for (method, path, body) in allowed {
+        let case = format!("{method} {path}");
+
+        let answer = call(&stack, method, path, Some(&access), body).await;
+
+        assert!((200..300).contains(&answer.status), "{case}: {} {}", answer.status, answer.body);
+    }
+    let resend = call(&stack, Method::POST, "resend-verification", None, Some(json!({ "email": budi.email }))).await;
+    assert_eq!(resend.status, 202, "{}", resend.body);
+    assert!(!access_works(&stack, &access).await, "logout-all left this login live");
+    let again = log_in(&stack, "budi@example.com", PASSWORD).await;
+    let profile = call(&stack, Method::GET, "profile", Some(&again.access), None).await;
+    assert_eq!(profile.data()["email_verified"], false);
+    assert_eq!(call(&stack, Method::POST, "logout", Some(&again.access), None).await.status, 200);
+    let last = log_in(&stack, "budi@example.com", PASSWORD).await;
+    let deleted =
+        call(&stack, Method::DELETE, "account", Some(&last.access), Some(json!({ "password": PASSWORD }))).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+}

@@ -6,7 +6,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use studio_local::testing::TestStack;
 
-use super::{claims, profile, registered, url};
+use super::{profile, registered, url};
 use crate::helpers::{Account, Answer, PASSWORD, log_in, mailed_token, request, send};
 
 /// Routes that act for nobody (or for the cron's secret): the gate has nothing to check.
@@ -107,49 +107,6 @@ async fn an_unverified_account_is_refused_every_route_of_every_function_that_act
         .unwrap()
         .get(0);
     assert_eq!(rows, 0, "a refused request left rows behind");
-}
-
-#[tokio::test]
-async fn an_unverified_account_may_sign_in_and_out_see_and_change_itself_resend_and_delete_itself() {
-    let stack = TestStack::start().await;
-    let budi = unverified(&stack, "budi@example.com").await;
-    let other = log_in(&stack, "budi@example.com", PASSWORD).await;
-    let other_login = claims(&other.access)["sid"].as_str().unwrap().to_owned();
-    let refreshed =
-        send(request(Method::POST, &url(&stack, "refresh"), None, Some(json!({ "refresh_token": budi.refresh }))))
-            .await;
-    assert_eq!(refreshed.status, 200, "refresh: {}", refreshed.body);
-    let access = refreshed.data()["access_token"].as_str().unwrap().to_owned();
-    let allowed = [
-        (Method::GET, "profile", None),
-        (Method::PATCH, "profile", Some(json!({ "name": "Budi S.", "locale": "en" }))),
-        (Method::GET, "settings", None),
-        (Method::PATCH, "settings", Some(json!({ "default_quality": "high" }))),
-        (Method::GET, "sessions", None),
-        (Method::DELETE, &format!("sessions/{other_login}") as &str, None),
-        (Method::POST, "logout-all", None),
-    ];
-
-    for (method, path, body) in allowed {
-        let case = format!("{method} {path}");
-
-        let answer = call(&stack, method, &format!("/api/auth/{path}"), &access, body).await;
-
-        assert!((200..300).contains(&answer.status), "{case}: {} {}", answer.status, answer.body);
-    }
-    let resend =
-        send(request(Method::POST, &url(&stack, "resend-verification"), None, Some(json!({ "email": budi.email }))))
-            .await;
-    assert_eq!(resend.status, 202, "{}", resend.body);
-    assert_eq!(profile(&stack, &access).await.status, 401, "logout-all left this login live");
-    let again = log_in(&stack, "budi@example.com", PASSWORD).await;
-    assert_eq!(profile(&stack, &again.access).await.data()["email_verified"], false);
-    let logout = call(&stack, Method::POST, "/api/auth/logout", &again.access, None).await;
-    assert_eq!(logout.status, 200, "{}", logout.body);
-    let last = log_in(&stack, "budi@example.com", PASSWORD).await;
-    let deleted =
-        call(&stack, Method::DELETE, "/api/auth/account", &last.access, Some(json!({ "password": PASSWORD }))).await;
-    assert_eq!(deleted.status, 200, "{}", deleted.body);
 }
 
 #[tokio::test]
