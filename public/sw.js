@@ -19,7 +19,7 @@ const PRECACHE = [
   '/js/screens/generate.js', '/js/screens/image.js', '/js/screens/settings.js',
   '/js/widgets/adjust.js', '/js/widgets/card.js', '/js/widgets/install.js', '/js/widgets/keys.js', '/js/widgets/network.js',
   '/js/widgets/password.js', '/js/widgets/queuelist.js', '/js/widgets/sessions.js', '/js/widgets/share.js',
-  '/js/widgets/templates.js', '/js/widgets/toast.js', '/js/widgets/update.js',
+  '/js/widgets/templates.js', '/js/widgets/toast.js', '/js/widgets/update.js', '/js/widgets/verify.js',
 ];
 
 self.addEventListener('install', (event) => {

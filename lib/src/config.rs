@@ -167,6 +167,8 @@ pub(crate) mod tests {
         assert_eq!(config.auth.access_ttl_secs, 900);
         assert_eq!(config.resend.base_url.as_str(), "https://api.resend.com/");
         assert_eq!(config.resend.timeout, Duration::from_secs(10));
+        assert_eq!(config.auth.mail_answer_floor, Duration::from_millis(1500));
+        assert!(config.auth.mail_send_timeout < config.auth.mail_answer_floor, "a send must end before the answer");
     }
 
     #[test]
@@ -194,6 +196,8 @@ pub(crate) mod tests {
             ("EXPORTS_PER_HOUR", "0"),
             ("RESEND_BASE_URL", "api.resend.com"),
             ("RESEND_TIMEOUT_MS", "-1"),
+            ("AUTH_MAIL_ANSWER_MS", "1.5s"),
+            ("AUTH_MAIL_SEND_TIMEOUT_MS", "0"),
             ("EMAIL_FROM", "AI Image Studio"),
             ("EMAIL_FROM", "AI Image Studio <noreply>"),
         ];

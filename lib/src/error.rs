@@ -17,6 +17,14 @@ pub enum ApiError {
     /// 403 FORBIDDEN: valid credentials without the right to do this.
     #[error("{0}")]
     Forbidden(String),
+    /// 403 EMAIL_NOT_VERIFIED: the account has not confirmed its e-mail address yet; it may only
+    /// sign in and out, see and change its profile and settings, verify, resend the mail and
+    /// delete itself until it does.
+    #[error(
+        "confirm your e-mail address first: open the link in the e-mail we sent you, or ask for a new one \
+         (POST /api/auth/resend-verification)"
+    )]
+    EmailNotVerified,
     /// 404 NOT_FOUND: no such route or resource (another user's resource is also "not found").
     #[error("{0}")]
     NotFound(String),
@@ -80,7 +88,7 @@ impl ApiError {
         match self {
             Self::Validation { .. } => StatusCode::BAD_REQUEST,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict(_) => StatusCode::CONFLICT,
@@ -103,6 +111,7 @@ impl ApiError {
             Self::Validation { .. } => "VALIDATION_ERROR",
             Self::Unauthorized(_) => "UNAUTHORIZED",
             Self::Forbidden(_) => "FORBIDDEN",
+            Self::EmailNotVerified => "EMAIL_NOT_VERIFIED",
             Self::NotFound(_) => "NOT_FOUND",
             Self::MethodNotAllowed { .. } => "METHOD_NOT_ALLOWED",
             Self::Conflict(_) => "CONFLICT",
@@ -175,6 +184,15 @@ mod tests {
         let err = ApiError::internal("connection to 10.0.0.3 refused: password=secret");
         assert_eq!(err.status(), StatusCode::INTERNAL_SERVER_ERROR);
         assert_eq!(err.body(), json!({ "code": "INTERNAL", "message": "internal error" }));
+    }
+
+    #[test]
+    fn an_unverified_address_is_a_403_that_says_what_to_do() {
+        let err = ApiError::EmailNotVerified;
+        assert_eq!(err.status(), StatusCode::FORBIDDEN);
+        assert_eq!(err.body()["code"], "EMAIL_NOT_VERIFIED");
+        let message = err.body()["message"].as_str().unwrap_or_default().to_owned();
+        assert!(message.contains("resend-verification") && message.contains("link"), "{message}");
     }
 
     #[test]

@@ -86,6 +86,8 @@ async function unwrap(response) {
   }
   if (response.ok && envelope.success) return { data: envelope.data, meta: envelope.meta };
   const error = envelope.error ?? {};
+  // The shell's notice explains it once, whichever screen met it.
+  if (error.code === 'EMAIL_NOT_VERIFIED') window.dispatchEvent(new CustomEvent('studio:unverified'));
   throw new ApiError(response.status, error.code ?? 'ERROR', error.message ?? `HTTP ${response.status}`,
     error.details?.field, error.details?.retryAfter);
 }

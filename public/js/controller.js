@@ -1,5 +1,6 @@
 // The controller: restores the session, routes `#/…` to a screen module, and wires the shell's
-// widgets (offline indicator, update and install banners, language switch, toasts).
+// widgets (offline indicator, update, install and unconfirmed-address banners, language switch,
+// toasts).
 
 import * as api from './api.js';
 import * as db from './db.js';
@@ -9,6 +10,7 @@ import * as toast from './widgets/toast.js';
 import * as network from './widgets/network.js';
 import * as updates from './widgets/update.js';
 import * as install from './widgets/install.js';
+import * as unverified from './widgets/verify.js';
 import * as queue from './queue.js';
 
 /** Route name → [module, needs a session]. Screens load on first use. */
@@ -31,6 +33,7 @@ export async function start() {
   network.mount(document.getElementById('offline'));
   updates.mount(document.getElementById('banners'));
   install.mount(document.getElementById('banners'));
+  unverified.mount(document.getElementById('banners'));
   wireLanguage();
   wireSkipLink();
   takeSharedText();
@@ -52,6 +55,7 @@ async function restoreSession() {
   } catch (error) {
     if (!error.offline) throw error;
     session.user = remembered?.value ?? null;
+    unverified.show(session.user);
   }
 }
 
@@ -59,6 +63,7 @@ async function loadUser() {
   localStorage.setItem('session', 'yes');
   const profile = await api.get('/api/auth/profile');
   session.user = profile;
+  unverified.show(profile);
   await db.put('meta', { key: 'user', value: profile });
   setLang(profile.locale);
   return profile;
@@ -113,6 +118,7 @@ async function signedIn(next) {
 async function signedOut() {
   api.forget();
   session.user = null;
+  unverified.show(null);
   await forgetDevice();
   navigate('#/sign-in');
 }

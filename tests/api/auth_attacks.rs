@@ -4,7 +4,8 @@
 //! malformed credentials, API keys beyond their reach, oversized bodies; and cheap abuse: control
 //! characters in text, rotating IPv6 addresses, what an API key reads of the profile and what the
 //! model is sent of an edited image; volume limits on saved versions, downloads and exports, and
-//! where the client's address is read.
+//! where the client's address is read; the verification gate (an address squatted before its owner
+//! signs up) and answers whose timing tells who has an account.
 
 mod addresses;
 mod current_password;
@@ -15,7 +16,9 @@ mod model_input;
 mod oversized;
 mod recovery;
 mod text;
+mod timing;
 mod tokens;
+mod verification;
 mod volume;
 
 use base64::Engine;

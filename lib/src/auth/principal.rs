@@ -1,6 +1,8 @@
 //! The one place that turns a request into the acting principal: a signed-in user (access JWT
 //! whose login is still live) or an API key (`Authorization: Bearer ais_…`) with its scopes.
-//! Every route that acts for someone starts here; anything else is a 401.
+//! Every route that acts for someone starts here; anything else is a 401. An account whose e-mail
+//! address is not yet confirmed is a 403 `EMAIL_NOT_VERIFIED` everywhere except the few account
+//! routes that call [`authenticate_unverified`].
 
 use http::HeaderMap;
 use serde::Deserialize;
@@ -109,8 +111,21 @@ struct KeyRow {
     has_gemini_key: bool,
 }
 
-/// The acting principal of a request, or 401.
+/// The acting principal of a request, or 401; 403 `EMAIL_NOT_VERIFIED` while its account has not
+/// confirmed its address. Whoever registers an address they do not own must get nothing out of
+/// the account (no keys, no generations, no gallery) before the owner's inbox has answered.
 pub async fn authenticate(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let who = authenticate_unverified(app, headers).await?;
+    if !who.email_verified {
+        return Err(ApiError::EmailNotVerified);
+    }
+    Ok(who)
+}
+
+/// [`authenticate`] without the verified-address check, for the only things an unconfirmed
+/// account may do: sign out, see and change its profile and settings, confirm its address and
+/// delete itself (`routes::auth` lists them in one place).
+pub async fn authenticate_unverified(app: &App, headers: &HeaderMap) -> Result<Principal, ApiError> {
     let credential = bearer(headers).ok_or_else(|| ApiError::Unauthorized("sign in or send an API key".into()))?;
     if tokens::is_api_key(credential) {
         return api_key(app, credential).await;

@@ -1,6 +1,7 @@
 //! `AuthConfig`: the secrets and lifetimes accounts run on.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::auth::secretbox::SecretBox;
 use crate::config::{ConfigError, Secret, Vars, invalid};
@@ -21,7 +22,13 @@ pub struct AuthConfig {
     pub api_key_rate_per_minute: u64,
     /// The first wait after five password attempts on one account from one network; it doubles
     /// with each further attempt (`routes::auth::guesses`).
-    pub login_backoff: std::time::Duration,
+    pub login_backoff: Duration,
+    /// Register, password/forgot and resend-verification answer no earlier than this after they
+    /// start, whether or not the address has an account (`AUTH_MAIL_ANSWER_MS`).
+    pub mail_answer_floor: Duration,
+    /// The budget of the e-mail those routes send (`AUTH_MAIL_SEND_TIMEOUT_MS`); kept below the
+    /// floor, a slow Resend does not make the answer later than an unknown address's.
+    pub mail_send_timeout: Duration,
 }
 
 impl AuthConfig {
@@ -39,7 +46,9 @@ impl AuthConfig {
             access_ttl_secs: vars.positive("ACCESS_TOKEN_TTL_SECS", 900)? as i64,
             refresh_ttl_days: vars.positive("REFRESH_TOKEN_TTL_DAYS", 30)? as i64,
             api_key_rate_per_minute: vars.positive("API_KEY_RATE_PER_MINUTE", 120)?,
-            login_backoff: std::time::Duration::from_secs(vars.positive("LOGIN_BACKOFF_SECS", 30)?),
+            login_backoff: Duration::from_secs(vars.positive("LOGIN_BACKOFF_SECS", 30)?),
+            mail_answer_floor: vars.millis("AUTH_MAIL_ANSWER_MS", 1_500)?,
+            mail_send_timeout: vars.millis("AUTH_MAIL_SEND_TIMEOUT_MS", 1_000)?,
         })
     }
 }

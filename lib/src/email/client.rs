@@ -107,6 +107,17 @@ impl Resend {
     /// Retries rate limits, concurrent-key conflicts, 5xx and network failures within the
     /// configured budget; never what Resend refused.
     pub async fn send(&self, email: &Email, idempotency_key: &str) -> Result<SentId, EmailError> {
+        self.send_within(email, idempotency_key, self.timeout).await
+    }
+
+    /// [`send`](Self::send) within `budget` (at most the configured timeout), retries included:
+    /// for a request whose answer must not wait on Resend longer than that.
+    pub async fn send_within(
+        &self,
+        email: &Email,
+        idempotency_key: &str,
+        budget: Duration,
+    ) -> Result<SentId, EmailError> {
         check(email, idempotency_key)?;
         let payload = Payload {
             from: &self.from,
@@ -117,7 +128,7 @@ impl Resend {
             reply_to: email.reply_to.as_deref(),
             tags: &email.tags,
         };
-        let deadline = Instant::now() + self.timeout;
+        let deadline = Instant::now() + budget.min(self.timeout);
         let mut retries = 0;
         loop {
             let err = match self.attempt(&payload, idempotency_key, deadline).await {

@@ -91,9 +91,15 @@ function signUp() {
 function verify(ctx) {
   const status = h('p', { role: 'status', class: 'lead' }, t('auth.verifying'));
   const token = ctx.query.get('token') ?? '';
-  api.call('/api/auth/verify-email', { method: 'POST', auth: false, body: { token } })
-    .then(() => status.replaceChildren(t('auth.verified'), ' ',
-      h('a', { href: ctx.session.user ? '#/generate' : '#/sign-in' }, t('auth.continue'))))
+  // Signed in, the request carries this login: the first confirmation ends every other one.
+  const signedIn = Boolean(ctx.session.user);
+  api.call('/api/auth/verify-email', { method: 'POST', auth: signedIn, body: { token } })
+    .then(async ({ data }) => {
+      if (signedIn) await ctx.reloadUser();
+      status.replaceChildren(t('auth.verified'), ' ',
+        data.sessions_ended ? `${t('auth.others_signed_out', { n: data.sessions_ended })} ` : '',
+        h('a', { href: signedIn ? '#/generate' : '#/sign-in' }, t('auth.continue')));
+    })
     .catch((error) => {
       status.setAttribute('role', 'alert');
       status.replaceChildren(toast.describe(error), ' ', h('a', { href: '#/sign-in' }, t('auth.sign_in')));

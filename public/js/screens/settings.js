@@ -58,14 +58,24 @@ export function render(ctx) {
       h('button', { type: 'button', class: 'secondary', onclick: () => leave(ctx, false) }, t('settings.sign_out')),
       h('button', { type: 'button', class: 'secondary', onclick: () => leave(ctx, true) }, t('settings.sign_out_all'))));
 
-  // Keys revoked from the list a password change shows leave the key card's list too.
+  // Password change and keys wait for a confirmed address (the API refuses them before).
+  const credentials = user.email_verified === false ? keysLater() : passwordAndKeys();
+  const root = h('section', { class: 'settings' }, h('h1', {}, t('settings.title')),
+    h('div', { class: 'settings-grid' }, profile, defaults, credentials, sessions(), signOut, deleteAccount(ctx)));
+  return { root, title: t('settings.title') };
+}
+
+/** The password card and the key card; keys revoked from the list a password change shows leave the key card's list too. */
+function passwordAndKeys() {
   const keyCard = keys();
   const passwordCard = password();
   passwordCard.addEventListener('keys-changed', () => keyCard.dispatchEvent(new Event('keys-changed')));
+  return [passwordCard, keyCard];
+}
 
-  const root = h('section', { class: 'settings' }, h('h1', {}, t('settings.title')),
-    h('div', { class: 'settings-grid' }, profile, defaults, passwordCard, keyCard, sessions(), signOut, deleteAccount(ctx)));
-  return { root, title: t('settings.title') };
+/** Keys wait for a confirmed address (the API refuses them before): said, not attempted. */
+function keysLater() {
+  return h('section', { class: 'card' }, h('h2', {}, t('keys.title')), h('p', { class: 'hint' }, t('keys.unverified')));
 }
 
 async function leave(ctx, everywhere) {

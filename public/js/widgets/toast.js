@@ -32,6 +32,7 @@ export function describe(err) {
   if (err?.code === 'RATE_LIMITED') return t('error.rate_limited', { s: err.retryAfter ?? 60 });
   if (err?.code === 'QUOTA_EXCEEDED') return t('error.quota');
   if (err?.code === 'DAILY_LIMIT_REACHED') return t('error.daily_limit');
+  if (err?.code === 'EMAIL_NOT_VERIFIED') return t('error.email_not_verified');
   if (err?.code === 'GENERATION_EMPTY') return t('error.generation_empty');
   if (err?.code === 'VALIDATION_ERROR' && err.field) return t('error.field', { field: err.field, message: err.message });
   return err?.message ? t('error.generic', { message: err.message }) : t('error.unknown');

@@ -220,25 +220,31 @@ pub async fn mail_token(app: &App, account: &AccountRow, purpose: Purpose) -> Re
         "created_at": timestamp(issued), "expires_at": timestamp(issued + purpose.lifetime()),
     });
     app.db.run(app.db.from("email_tokens").insert(row.to_string())).await?;
-    mail_link(app, account, purpose, &token).await
+    mail_link(app, account, purpose, &token).await;
+    Ok(())
 }
 
 /// Mails `account` the link that redeems `token` (already stored) for `purpose`.
-pub async fn mail_link(app: &App, account: &AccountRow, purpose: Purpose, token: &str) -> Result<(), ApiError> {
+pub async fn mail_link(app: &App, account: &AccountRow, purpose: Purpose, token: &str) {
     let link = app_link(app, purpose.page(), Some(token));
     let message = match purpose {
         Purpose::VerifyEmail => Message::VerifyEmail { link: &link },
         Purpose::ResetPassword => Message::ResetPassword { link: &link },
     };
-    send(app, &message, account, token).await
+    send(app, &message, account, token).await;
 }
 
-/// Sends an account e-mail; the idempotency key ties retries of this one message together.
-pub async fn send(app: &App, message: &Message<'_>, account: &AccountRow, unique: &str) -> Result<(), ApiError> {
+/// Sends an account e-mail within `AUTH_MAIL_SEND_TIMEOUT_MS`; the idempotency key ties retries of
+/// this one message together. A failure goes to the log, not into the answer: the routes that
+/// mail answer alike whether or not the address has an account, and an error only a known
+/// address can meet would tell. The person asks again (resend, forgot) as for a lost e-mail.
+pub async fn send(app: &App, message: &Message<'_>, account: &AccountRow, unique: &str) {
     let email = messages::render(message, &account.email, &account.locale);
     let key = format!("account-mail-{}", hex(&tokens::token_hash(unique)));
-    app.email.send(&email, &key).await?;
-    Ok(())
+    if let Err(err) = app.email.send_within(&email, &key, app.config.auth.mail_send_timeout).await {
+        let line = json!({ "level": "error", "event": "account_mail_failed", "error": err.to_string() });
+        eprintln!("{line}");
+    }
 }
 
 /// `{APP_URL}/{page}` with the token in the fragment, so it never reaches a server log.

@@ -12,6 +12,7 @@ mod account;
 pub(crate) mod common;
 mod guesses;
 mod keys;
+mod pace;
 mod password;
 pub(crate) mod profile;
 #[cfg(test)]
@@ -56,6 +57,27 @@ enum Endpoint {
     DeleteGeminiKey,
 }
 
+impl Endpoint {
+    /// What an account may do before it has confirmed its address: sign in and out, see and change
+    /// its profile and settings, confirm (verify-email, resend-verification, both public) and
+    /// delete itself. Every other route answers 403 `EMAIL_NOT_VERIFIED`; a new endpoint is
+    /// gated unless it is added here.
+    fn open_to_unverified(self) -> bool {
+        matches!(
+            self,
+            Self::Logout
+                | Self::LogoutAll
+                | Self::Sessions
+                | Self::EndSession
+                | Self::Profile
+                | Self::UpdateProfile
+                | Self::Settings
+                | Self::UpdateSettings
+                | Self::DeleteAccount
+        )
+    }
+}
+
 static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::POST, "/api/auth/register", Endpoint::Register),
     (Method::POST, "/api/auth/verify-email", Endpoint::VerifyEmail),
@@ -97,13 +119,28 @@ where
     let headers = &req.headers;
     let ok = |data: Value| Ok(json_response(StatusCode::OK, data, Meta::new(&req.request_id), Cached::Never));
     match endpoint {
+        // The three answers that could tell whether an address has an account, by their time.
         Endpoint::Register => {
-            let data = signup::register(app, headers, read_json(headers, req.body).await?).await?;
+            let data = pace::at_the_floor(app, async {
+                signup::register(app, headers, read_json(headers, req.body).await?).await
+            })
+            .await?;
             Ok(json_response(StatusCode::ACCEPTED, data, meta, Cached::Never))
         }
-        Endpoint::VerifyEmail => ok(signup::verify_email(app, read_json(headers, req.body).await?).await?),
+        Endpoint::VerifyEmail => {
+            // Sent from a signed-in app, the request carries its login, which the first
+            // verification keeps while it ends every other one.
+            let keep = match headers.contains_key(http::header::AUTHORIZATION) {
+                true => Some(principal::authenticate_unverified(app, headers).await?.require_session()?),
+                false => None,
+            };
+            ok(signup::verify_email(app, keep, read_json(headers, req.body).await?).await?)
+        }
         Endpoint::ResendVerification => {
-            let data = signup::resend_verification(app, headers, read_json(headers, req.body).await?).await?;
+            let data = pace::at_the_floor(app, async {
+                signup::resend_verification(app, headers, read_json(headers, req.body).await?).await
+            })
+            .await?;
             Ok(json_response(StatusCode::ACCEPTED, data, meta, Cached::Never))
         }
         Endpoint::Login => session::login(app, headers, read_json(headers, req.body).await?, meta).await,
@@ -112,12 +149,18 @@ where
             session::refresh(app, headers, body, meta).await
         }
         Endpoint::ForgotPassword => {
-            let data = password::forgot(app, headers, read_json(headers, req.body).await?).await?;
+            let data = pace::at_the_floor(app, async {
+                password::forgot(app, headers, read_json(headers, req.body).await?).await
+            })
+            .await?;
             Ok(json_response(StatusCode::ACCEPTED, data, meta, Cached::Never))
         }
         Endpoint::ResetPassword => ok(password::reset(app, read_json(headers, req.body).await?).await?),
         signed_in => {
-            let who = principal::authenticate(app, headers).await?;
+            let who = match signed_in.open_to_unverified() {
+                true => principal::authenticate_unverified(app, headers).await?,
+                false => principal::authenticate(app, headers).await?,
+            };
             let user = who.user_id;
             match signed_in {
                 Endpoint::Logout => session::logout(app, user, who.require_session()?, meta).await,

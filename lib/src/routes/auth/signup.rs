@@ -6,6 +6,7 @@
 use http::HeaderMap;
 use serde::Deserialize;
 use serde_json::{Value, json};
+use uuid::Uuid;
 
 use super::common::{
     AccountRow, MAIL_PER_EMAIL, MAIL_PER_IP, Purpose, REGISTER_PER_IP, account_by_email, app_link, client_network,
@@ -70,14 +71,14 @@ pub async fn register(app: &App, headers: &HeaderMap, body: Register) -> Result<
         Ok(rows) => {
             let account =
                 rows.into_iter().next().ok_or_else(|| ApiError::internal("the new account was not returned"))?;
-            mail_link(app, &account, Purpose::VerifyEmail, &token).await?;
+            mail_link(app, &account, Purpose::VerifyEmail, &token).await;
         }
         Err(DbError::Rejected { status: 409, .. }) => {
             if let Some(existing) = account_by_email(app, email.as_str()).await? {
                 let login_link = app_link(app, "sign-in", None);
                 let reset_link = app_link(app, "forgot-password", None);
                 let message = Message::AlreadyRegistered { login_link: &login_link, reset_link: &reset_link };
-                send(app, &message, &existing, &format!("already-registered-{}", timestamp(now()))).await?;
+                send(app, &message, &existing, &format!("already-registered-{}", timestamp(now()))).await;
             }
         }
         Err(other) => return Err(other.into()),
@@ -85,9 +86,23 @@ pub async fn register(app: &App, headers: &HeaderMap, body: Register) -> Result<
     Ok(json!({ "message": CHECK_INBOX }))
 }
 
-pub async fn verify_email(app: &App, body: TokenBody) -> Result<Value, ApiError> {
-    let owner = consume(app, &body.token, Purpose::VerifyEmail, None).await?;
-    Ok(json!({ "id": owner, "email_verified": true }))
+/// Confirms the address from the mailed token. The first confirmation ends every other login of
+/// the account (all of them when `keep` is `None`, a link opened without signing in) and revokes
+/// its API keys: they may belong to whoever registered the address before its owner did.
+pub async fn verify_email(app: &App, keep: Option<Uuid>, body: TokenBody) -> Result<Value, ApiError> {
+    #[derive(Deserialize)]
+    struct Verified {
+        owner_id: Uuid,
+        sessions_ended: i32,
+        api_keys_revoked: i32,
+    }
+    let args = json!({ "p_token_hash": token_hash(&body.token)?, "p_now": timestamp(now()), "p_keep_family": keep });
+    let verified: Option<Verified> = app.db.first(app.db.rpc("auth_verify_email", &args)).await?;
+    let verified = verified.ok_or_else(stale_token)?;
+    Ok(json!({
+        "id": verified.owner_id, "email_verified": true,
+        "sessions_ended": verified.sessions_ended, "api_keys_revoked": verified.api_keys_revoked,
+    }))
 }
 
 pub async fn resend_verification(app: &App, headers: &HeaderMap, body: EmailBody) -> Result<Value, ApiError> {
@@ -109,13 +124,22 @@ pub async fn consume(
     token: &str,
     purpose: Purpose,
     password_hash: Option<String>,
-) -> Result<uuid::Uuid, ApiError> {
+) -> Result<Uuid, ApiError> {
+    let args = json!({ "p_token_hash": token_hash(token)?, "p_purpose": purpose.as_str(),
+                       "p_now": timestamp(now()), "p_password_hash": password_hash });
+    let owner: Option<Uuid> = app.db.fetch(app.db.rpc("auth_consume_email_token", &args)).await?;
+    owner.ok_or_else(stale_token)
+}
+
+/// The stored form of a mailed token, after checking it has the shape of one.
+fn token_hash(token: &str) -> Result<String, ApiError> {
     let token = token.trim();
     if token.is_empty() || token.len() > 128 {
         return Err(ApiError::validation("token", "is missing or malformed"));
     }
-    let args = json!({ "p_token_hash": bytea(&tokens::token_hash(token)), "p_purpose": purpose.as_str(),
-                       "p_now": timestamp(now()), "p_password_hash": password_hash });
-    let owner: Option<uuid::Uuid> = app.db.fetch(app.db.rpc("auth_consume_email_token", &args)).await?;
-    owner.ok_or_else(|| ApiError::validation("token", "is invalid, already used or expired: ask for a new e-mail"))
+    Ok(bytea(&tokens::token_hash(token)))
+}
+
+fn stale_token() -> ApiError {
+    ApiError::validation("token", "is invalid, already used or expired: ask for a new e-mail")
 }
