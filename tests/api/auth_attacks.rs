@@ -1,7 +1,8 @@
 //! The attacks on signing in: enumeration, password guessing (and the limiter failing closed),
 //! forged and stale access tokens, malformed credentials, API keys beyond their reach, oversized
 //! bodies; and cheap abuse: control characters in text, rotating IPv6 addresses, what an API key
-//! reads of the profile and what the model is sent of an edited image.
+//! reads of the profile and what the model is sent of an edited image; what share and feed URLs
+//! give away of the owner, and how long they keep working.
 
 mod addresses;
 mod exposure;
@@ -11,6 +12,7 @@ mod model_input;
 mod oversized;
 mod text;
 mod tokens;
+mod urls;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
