@@ -75,7 +75,7 @@ async fn steps(run: &Run<'_>) -> Summary {
         ("shares", "maintenance_purge_shares", json!({})),
         ("quota_holds", "maintenance_release_quota_holds", json!({})),
     ];
-    let (expired, found) = (opened.expired.take(), opened.orphans.take());
+    let (expired, found) = (opened.expired.take(), (opened.orphans.take(), opened.public_orphans.take()));
     let objects = async { (images::expire(run, expired).await, orphans::sweep(run, found).await) };
     let (quotas, purged, (expiry, orphans)) = join3(
         run.sql_batches(opened.first("quotas"), "maintenance_reset_quotas", json!({})),

@@ -28,14 +28,15 @@ pub(super) fn cutoff(run: &Run<'_>) -> String {
     timestamp(run.now - run.config.orphan_grace)
 }
 
-/// Deletes the orphans `found` by the run's opening pass, then finds and deletes more while batches
-/// come back full; then the public bucket's. The tally counts the objects deleted in both.
-pub(super) async fn sweep(run: &Run<'_>, found: Option<Vec<String>>) -> Tally {
-    let private = sweep_bucket(run, Bucket::Private, found).await;
+/// Deletes the orphans `found` by the run's opening pass (private, public), then finds and deletes
+/// more while batches come back full; the private bucket first. The tally counts the objects
+/// deleted in both.
+pub(super) async fn sweep(run: &Run<'_>, found: (Option<Vec<String>>, Option<Vec<String>>)) -> Tally {
+    let private = sweep_bucket(run, Bucket::Private, found.0).await;
     if private.error.is_some() || !private.done {
         return private;
     }
-    let public = sweep_bucket(run, Bucket::Public, None).await;
+    let public = sweep_bucket(run, Bucket::Public, found.1).await;
     Tally { count: private.count + public.count, ..public }
 }
 
