@@ -1,6 +1,7 @@
 // The service worker: the app shell precached under a versioned name (bump VERSION whenever a file
 // in public/ changes; the browser tests check that every file is listed), /api/ network only
-// (authenticated answers are never cached), images cache-first under a size limit, and the
+// (authenticated answers are never cached), images cache-first under a size limit (published
+// copies excepted: the browser's HTTP cache and their five-minute Cache-Control decide), and the
 // Background Sync tag of the offline prompt queue.
 
 const VERSION = 'v8';
@@ -45,6 +46,9 @@ self.addEventListener('fetch', (event) => {
   const url = new URL(request.url);
   const sameOrigin = url.origin === self.location.origin;
   if (sameOrigin && url.pathname.startsWith('/api/')) return;
+  // Published copies follow their own Cache-Control (five minutes): kept here, an unpublished
+  // image would go on showing for as long as the cache lasts.
+  if (url.pathname.includes('/storage/v1/object/public/')) return;
   if (request.destination === 'image') return event.respondWith(imageCacheFirst(request, url));
   if (!sameOrigin) return;
   if (request.mode === 'navigate') return event.respondWith(navigation(request, url));

@@ -5,7 +5,8 @@
 //! characters in text, rotating IPv6 addresses, what an API key reads of the profile and what the
 //! model is sent of an edited image; volume limits on saved versions, downloads and exports, and
 //! where the client's address is read; the verification gate (an address squatted before its owner
-//! signs up) and answers whose timing tells who has an account.
+//! signs up) and answers whose timing tells who has an account; what share and feed URLs give
+//! away of the owner, and how long they keep working.
 
 mod addresses;
 mod current_password;
@@ -18,6 +19,7 @@ mod recovery;
 mod text;
 mod timing;
 mod tokens;
+mod urls;
 mod verification;
 mod volume;
 

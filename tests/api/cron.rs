@@ -8,6 +8,7 @@ mod alerts;
 mod budget;
 mod concurrency;
 mod pass;
+mod public_orphans;
 mod purge;
 mod quotas;
 mod retention;

@@ -166,7 +166,21 @@ test('move, copy and remove', async () => {
   assertApiError((await files.copy('b/a.png', 'taken.png')).error, '409', 'KeyAlreadyExists')
   const across = await files.copy('c.png', 'from-moves.png', { destinationBucket: 'public-images' })
   assert.equal(across.data.path, 'public-images/from-moves.png')
-  assert.equal((await storage.from('public-images').remove(['from-moves.png'])).data.length, 1)
+  // Uploads carry storage-js's default cache-control (max-age=3600); a copy without the source's
+  // metadata takes the overrides it is given and keeps the source's content type.
+  const overridden = await files.copy('c.png', 'short.png', {
+    destinationBucket: 'public-images', copyMetadata: false, metadata: { cacheControl: 'public, max-age=300' },
+  })
+  assert.equal(overridden.data.path, 'public-images/short.png')
+  const served = await fetch(storage.from('public-images').getPublicUrl('short.png').data.publicUrl)
+  assert.equal(served.status, 200)
+  assert.equal(served.headers.get('cache-control'), 'public, max-age=300')
+  assert.equal(served.headers.get('content-type'), 'image/png')
+  const kept = await fetch(storage.from('public-images').getPublicUrl('from-moves.png').data.publicUrl)
+  assert.equal(kept.headers.get('cache-control'), 'max-age=3600')
+  await kept.arrayBuffer()
+  await served.arrayBuffer()
+  assert.equal((await storage.from('public-images').remove(['from-moves.png', 'short.png'])).data.length, 2)
 
   const removed = await files.remove(['c.png', 'never.png'])
   assert.equal(removed.error, null)

@@ -160,6 +160,8 @@ impl Storage {
     }
 
     /// Copies an object, possibly into another bucket (publishing copies into the public bucket).
+    /// With `cache_control` the copy is served with that `Cache-Control` instead of the source's
+    /// (storage-js `copy` with `copyMetadata: false` and `metadata.cacheControl`, the full header).
     pub async fn copy(
         &self,
         from_bucket: &str,
@@ -167,13 +169,18 @@ impl Storage {
         to_bucket: &str,
         to_path: &str,
         upsert: bool,
+        cache_control: Option<&str>,
     ) -> Result<StoredObject, StorageError> {
-        let body = json!({
+        let mut body = json!({
             "bucketId": from_bucket,
             "sourceKey": from_path,
             "destinationBucket": to_bucket,
             "destinationKey": to_path,
         });
+        if let Some(cache_control) = cache_control {
+            body["copyMetadata"] = json!(false);
+            body["metadata"] = json!({ "cacheControl": cache_control });
+        }
         let request = self
             .request(reqwest::Method::POST, "/object/copy")
             .header("x-upsert", if upsert { "true" } else { "false" })

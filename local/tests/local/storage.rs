@@ -134,7 +134,7 @@ async fn keys_with_reserved_characters_round_trip_through_every_method() {
     put(&stack, key, PNG).await;
     let downloaded = storage(&stack).download("images", key).await.unwrap();
     let signed = storage(&stack).sign("images", &[key], Duration::from_secs(60)).await.unwrap();
-    let copied = storage(&stack).copy("images", key, "public-images", key, false).await.unwrap();
+    let copied = storage(&stack).copy("images", key, "public-images", key, false, None).await.unwrap();
     let public = reqwest::get(storage(&stack).public_url("public-images", key)).await.unwrap();
 
     assert_eq!(downloaded.bytes.as_ref(), PNG);
@@ -150,7 +150,7 @@ async fn copy_into_the_public_bucket_gives_a_stable_public_url() {
     let stack = TestStack::start().await;
     put(&stack, "u/i/w800.webp", PNG).await;
 
-    let copied = storage(&stack).copy("images", "u/i/w800.webp", "public-images", "i/w800.webp", false).await;
+    let copied = storage(&stack).copy("images", "u/i/w800.webp", "public-images", "i/w800.webp", false, None).await;
 
     assert_eq!(copied.unwrap().key, "public-images/i/w800.webp");
     let url = storage(&stack).public_url("public-images", "i/w800.webp");
@@ -160,6 +160,12 @@ async fn copy_into_the_public_bucket_gives_a_stable_public_url() {
     assert_eq!(response.headers()["content-type"], "image/png");
     assert_eq!(response.headers()["cache-control"], "max-age=3600");
     assert_eq!(response.bytes().await.unwrap().as_ref(), PNG);
+    let fresh =
+        storage(&stack).copy("images", "u/i/w800.webp", "public-images", "k/w800.webp", false, Some("max-age=300"));
+    fresh.await.unwrap();
+    let short = reqwest::get(storage(&stack).public_url("public-images", "k/w800.webp")).await.unwrap();
+    assert_eq!(short.headers()["cache-control"], "max-age=300", "the copy's own Cache-Control, not the source's");
+    assert_eq!(short.headers()["content-type"], "image/png", "the type is kept when not overridden");
     let private = reqwest::get(storage(&stack).public_url("images", "u/i/w800.webp")).await.unwrap();
     assert_eq!(private.status(), 400);
     let body: Value = private.json().await.unwrap();
@@ -172,10 +178,10 @@ async fn copy_refuses_an_existing_destination_without_upsert_and_a_missing_sourc
     put(&stack, "a.png", PNG).await;
     put(&stack, "b.png", b"bee").await;
 
-    let onto_existing = storage(&stack).copy("images", "a.png", "images", "b.png", false).await;
-    let upserted = storage(&stack).copy("images", "a.png", "images", "b.png", true).await;
-    let missing = storage(&stack).copy("images", "nope.png", "public-images", "nope.png", false).await;
-    let no_bucket = storage(&stack).copy("images", "a.png", "no-such-bucket", "a.png", false).await;
+    let onto_existing = storage(&stack).copy("images", "a.png", "images", "b.png", false, None).await;
+    let upserted = storage(&stack).copy("images", "a.png", "images", "b.png", true, None).await;
+    let missing = storage(&stack).copy("images", "nope.png", "public-images", "nope.png", false, None).await;
+    let no_bucket = storage(&stack).copy("images", "a.png", "no-such-bucket", "a.png", false, None).await;
 
     assert!(matches!(onto_existing, Err(StorageError::AlreadyExists)), "{onto_existing:?}");
     assert!(upserted.is_ok(), "{upserted:?}");

@@ -1,5 +1,5 @@
 //! The gallery under outages: each route with the database, Storage or Redis killed at each of
-//! its steps. Reads fail cleanly; writes (publishing, deleting, versions, shares, collections,
+//! its steps. Reads (a shared link's image among them) fail cleanly; writes (publishing, deleting, versions, shares, collections,
 //! bulk actions) keep no half-written row and no orphaned object.
 
 use std::io::Cursor;
@@ -164,6 +164,10 @@ impl Fixture {
                 let path = format!("/api/gallery/shared/{}", self.token);
                 Case::new("GET /api/gallery/shared/{token}", Method::GET, path, None).counts_views()
             }
+            Route::SharedImage => {
+                let path = format!("/api/gallery/shared/{}/{image}/w800.webp", self.token);
+                Case::new("GET /api/gallery/shared/{token}/{image}/{file}", Method::GET, path, None)
+            }
             Route::SharePage => {
                 Case::new("GET /s/{token}", Method::GET, format!("/s/{}", self.token), None).counts_views().page()
             }
@@ -198,6 +202,7 @@ enum Route {
     Prompts,
     PublicFeed,
     SharedLink,
+    SharedImage,
     SharePage,
 }
 
@@ -228,8 +233,9 @@ async fn gallery_reads_fail_cleanly_without_their_dependencies() {
         (Route::Collections, &[Postgrest]),
         (Route::Prompts, &[Postgrest]),
         (Route::PublicFeed, &[Postgrest]),
-        (Route::SharedLink, &[Postgrest, Storage]),
-        (Route::SharePage, &[Postgrest, Storage]),
+        (Route::SharedLink, &[Postgrest]),
+        (Route::SharedImage, &[Postgrest, Storage]),
+        (Route::SharePage, &[Postgrest]),
     ])
     .await;
 }

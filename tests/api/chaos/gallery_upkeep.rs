@@ -107,7 +107,7 @@ async fn unpublishing_prompts_and_the_rest_of_the_gallery_killed_at_any_step_are
         (Route::BulkUnpublish, &[Postgrest, Storage]),
         (Route::PinPrompt, &[Postgrest]),
         (Route::DeletePrompt, &[Postgrest]),
-        (Route::SharePage, &[Postgrest, Storage]),
+        (Route::SharePage, &[Postgrest]),
     ];
     for &(route, services) in routes {
         for_each(&fixture.stack, services, || case(&fixture, route)).await;

@@ -127,7 +127,8 @@ async fn bulk_publishing_serves_public_copies_and_unpublishing_removes_them() {
         let one = call(&stack, Method::GET, &format!("/{id}"), Some(&siti.access), None).await;
         let url = one.data()["public_urls"]["800"].as_str().unwrap_or_else(|| panic!("{}", one.body)).to_owned();
         assert_eq!(reqwest::get(&url).await.unwrap().status(), 200, "{url}");
-        assert!(!files_of(&public_dir, id).is_empty(), "no public copy of {id}");
+        let key = url.rsplit('/').nth(1).unwrap();
+        assert_eq!(files_of(&public_dir, key).len(), 3, "no public copies of {id}");
     }
     let again = bulk(&stack, &siti.access, json!({ "ids": [a, b], "action": "publish" })).await;
     assert_eq!(again.data()["counts"]["ok"], 2, "publishing published images is fine");

@@ -71,6 +71,7 @@ async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
     let image = generated(&stack, &account, "kucing oren di atas genteng").await;
     let id = image["id"].as_str().unwrap();
     let private_files = files_of(&stack.storage_dir, id).len();
+    let public_dir = stack.storage_dir.join("objects").join("public-images");
 
     let published =
         call(&stack, Method::PATCH, &format!("/{id}"), Some(&account.access), Some(json!({ "is_public": true }))).await;
@@ -88,7 +89,7 @@ async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
     let beside = urls["150"].as_str().unwrap().rsplit_once('/').unwrap().0.to_owned();
     let original = reqwest::get(format!("{beside}/original.png")).await.unwrap();
     assert!(original.status().is_client_error(), "the original is public: {}", original.status());
-    assert!(files_of(&stack.storage_dir, id).len() > private_files, "no public copies on disk");
+    assert_eq!(files_of(&public_dir, "").len(), 3, "no public copies on disk");
     let db = stack.db.client().await;
     let row = db.query_one("select is_public, published_at is not null from generated_images", &[]).await.unwrap();
     assert!(row.get::<_, bool>(0) && row.get::<_, bool>(1));
@@ -103,7 +104,8 @@ async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
         let served = reqwest::get(url.as_str().unwrap()).await.unwrap();
         assert_ne!(served.status(), 200, "public {name} is still served after unpublishing");
     }
-    assert_eq!(files_of(&stack.storage_dir, id).len(), private_files, "public copies left on disk");
+    assert_eq!(files_of(&stack.storage_dir, id).len(), private_files, "private objects changed");
+    assert_eq!(files_of(&public_dir, ""), Vec::<std::path::PathBuf>::new(), "public copies left on disk");
     let row = db
         .query_one("select is_public, published_at is null and public_paths is null from generated_images", &[])
         .await

@@ -64,7 +64,8 @@ async fn the_page_previews_the_image_with_escaped_open_graph_tags() {
     assert_eq!((meta(&page.html, "og:image:width"), meta(&page.html, "og:image:height")), (Some("800"), Some("800")));
     let og_image = meta(&page.html, "og:image").unwrap().replace("&amp;", "&");
     assert!(
-        og_image.starts_with(&format!("{}/storage/v1/object/sign/", stack.url)) && og_image.contains("w800"),
+        og_image.starts_with(&format!("{}/api/gallery/shared/{token}/{id}/", stack.url))
+            && og_image.ends_with("/w800.webp"),
         "{og_image}"
     );
     let served = reqwest::get(&og_image).await.unwrap();

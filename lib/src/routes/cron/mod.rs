@@ -11,7 +11,7 @@
 //! 3. usage logs past retention, dead sessions, used or expired e-mail tokens, expired idempotency
 //!    records, expired or revoked share links purged;
 //! 4. private images past retention deleted, objects before rows (`images`);
-//! 5. orphan objects swept from the private bucket (`orphans`).
+//! 5. orphan objects swept from the private bucket, then from the public one (`orphans`).
 //!
 //! Batches stop starting once `CRON_TIME_BUDGET_MS` is spent; the answer says how much each step
 //! did, whether work remains, which steps failed, and how long the run took. One log line per run.
@@ -75,7 +75,7 @@ async fn steps(run: &Run<'_>) -> Summary {
         ("shares", "maintenance_purge_shares", json!({})),
         ("quota_holds", "maintenance_release_quota_holds", json!({})),
     ];
-    let (expired, found) = (opened.expired.take(), opened.orphans.take());
+    let (expired, found) = (opened.expired.take(), (opened.orphans.take(), opened.public_orphans.take()));
     let objects = async { (images::expire(run, expired).await, orphans::sweep(run, found).await) };
     let (quotas, purged, (expiry, orphans)) = join3(
         run.sql_batches(opened.first("quotas"), "maintenance_reset_quotas", json!({})),

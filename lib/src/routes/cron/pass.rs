@@ -24,6 +24,8 @@ pub(super) struct Pass {
     pub expired: Option<Vec<Expired>>,
     /// The first batch of orphan objects, oldest name first.
     pub orphans: Option<Vec<String>>,
+    /// The first batch of the public bucket's orphan objects, in name order.
+    pub public_orphans: Option<Vec<String>>,
 }
 
 impl Pass {
@@ -44,6 +46,7 @@ pub(super) async fn open(run: &Run<'_>) -> Result<Pass, ApiError> {
         "p_bucket": app.storage.private_bucket(),
         "p_orphans_before": orphans::cutoff(run),
         "p_limit": run.config.batch_size,
+        "p_public_bucket": app.storage.public_bucket(),
     });
     Ok(app.db.fetch(app.db.rpc("maintenance_pass", &args)).await?)
 }

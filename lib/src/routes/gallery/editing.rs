@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::image::{COLUMNS, Image, not_found, own, present_signed, sign};
 use super::tags;
 use crate::app::App;
+use crate::auth::tokens::random_token;
 use crate::domain::{Lines, optional_text};
 use crate::error::ApiError;
 use crate::routes::auth_common::{now, timestamp};
@@ -118,22 +119,32 @@ async fn save(app: &App, user: Uuid, id: Uuid, columns: Map<String, Value>) -> R
     app.db.first(query).await?.ok_or_else(not_found)
 }
 
-/// Copies each derivative to `{image}/{file}` in the public bucket (the image id is public anyway;
-/// the owner's id stays out of public URLs). The original stays private: its PNG text carries the
-/// prompt, negative prompt and seed, which the owner may have chosen not to show. Returns
-/// `public_paths`; on a failure, the copies already made are deleted before the error is returned.
+/// How long browsers and CDNs may keep a published copy: once unpublished or deleted (its object
+/// removed), an image stops being served within this time. Minutes, not a year: the copies live at
+/// paths never reused, but a cached copy outlives its object.
+pub const PUBLISHED_CACHE_CONTROL: &str = "public, max-age=300";
+
+/// Copies each derivative to `{key}/{file}` in the public bucket, `key` drawn at random for this
+/// publication: the path says nothing of the owner or the image, and a re-publish gets a new one,
+/// so no cache can serve an old copy under a new publication. The original stays private: its PNG
+/// text carries the prompt, negative prompt and seed, which the owner may have chosen not to show.
+/// Returns `public_paths`; on a failure, the copies already made are deleted before the error is
+/// returned.
 pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<String, Value>, ApiError> {
+    let key = random_token();
     let objects: Vec<(String, &str, String)> = image
         .private_objects()
         .into_iter()
         .filter(|(name, _)| name != "original")
         .map(|(name, from)| {
             let file = from.rsplit('/').next().unwrap_or(from);
-            (name, from, format!("{}/{file}", image.id))
+            (name, from, format!("{key}/{file}"))
         })
         .collect();
     let (private, public) = (app.storage.private_bucket(), app.storage.public_bucket());
-    let results = join_all(objects.iter().map(|(_, from, to)| app.storage.copy(private, from, public, to, true))).await;
+    let cache = Some(PUBLISHED_CACHE_CONTROL);
+    let results =
+        join_all(objects.iter().map(|(_, from, to)| app.storage.copy(private, from, public, to, false, cache))).await;
     let copied: Vec<&str> =
         objects.iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|((_, _, to), _)| to.as_str()).collect();
     if let Some(Err(err)) = results.into_iter().find(Result::is_err) {

@@ -18,7 +18,8 @@
 //!
 //! For anyone, with no credentials read (any sent are ignored):
 //! - `GET /api/gallery/public`: the feed of published images.
-//! - `GET /api/gallery/shared/{token}`: what a share link shows; `/s/{token}`: its HTML page.
+//! - `GET /api/gallery/shared/{token}`: what a share link shows; `/s/{token}`: its HTML page;
+//!   `GET /api/gallery/shared/{token}/{image}/w{width}.webp`: one of its images.
 //!
 //! Everything else is the caller's own: reading needs the `gallery:read` scope, changing
 //! `gallery:write`. Another user's image is "not found" whether or not it is public.
@@ -38,6 +39,7 @@ mod props;
 mod public_feed;
 mod removal;
 mod share_html;
+mod share_image;
 mod share_page;
 mod shared;
 mod shares;
@@ -64,6 +66,7 @@ use shared::Target;
 enum Endpoint {
     PublicFeed,
     Shared,
+    SharedImage,
     SharePage,
     Shares,
     RevokeShare,
@@ -92,6 +95,7 @@ enum Endpoint {
 static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::GET, "/api/gallery/public", Endpoint::PublicFeed),
     (Method::GET, "/api/gallery/shared/:token", Endpoint::Shared),
+    (Method::GET, "/api/gallery/shared/:token/:image/:file", Endpoint::SharedImage),
     (Method::GET, "/api/gallery/s/:token", Endpoint::SharePage),
     // The share page's own path, for a platform that hands the function the path before rewriting.
     (Method::GET, "/s/:token", Endpoint::SharePage),
@@ -135,6 +139,7 @@ where
     let data = match endpoint {
         Endpoint::PublicFeed => return public_feed::respond(app, &req.query, request_id).await,
         Endpoint::Shared => return shared::respond(app, &params[0], &req.query, request_id).await,
+        Endpoint::SharedImage => return share_image::respond(app, &params[0], &params[1], &params[2]).await,
         Endpoint::SharePage => {
             return Ok(share_page::respond(app, &params[0], &req.query, &req.headers, request_id).await);
         }

@@ -1,7 +1,7 @@
 //! `GET /api/gallery/public`: published images for anyone, newest published first, keyset-paginated
 //! (`cursor`, `limit`) and searched (`q`, the owner's search over what a visitor may see). One call
 //! of `public_feed_page`, which returns public columns only; each image's derivatives by their
-//! stable public-bucket URLs.
+//! public-bucket URLs (a random folder per publication: neither the owner nor the image is named).
 
 use std::collections::BTreeMap;
 
@@ -18,7 +18,8 @@ use crate::error::ApiError;
 use crate::http::{Body, Cached, Meta, Query, json_response};
 
 /// The feed is the same for everyone, so browsers and the CDN may keep a page briefly; briefly,
-/// because an unpublished image's public URLs stop working at once.
+/// because an unpublished image's public URLs stop working at once (cached copies of the images
+/// themselves within their five-minute `Cache-Control`).
 const CACHED: Cached = Cached::Public { max_age: 30, s_maxage: 60, stale_while_revalidate: 60 };
 
 /// A feed request: the page and the search term.

@@ -1,11 +1,9 @@
 //! The share page `/s/{token}` (vercel.json rewrites it to this function as `?_path=s/{token}`):
 //! HTML for people and for link previews, in Indonesian or English as the browser asks. Its
-//! og:image is the 800 px derivative signed for the link's life or a day, whichever ends first
-//! (previews fetch it when the link is pasted and keep their copy). The page runs no script; its
-//! CSP allows the app's stylesheet and images from Storage, nothing else. A link that does not work
+//! og:image is the 800 px derivative at its URL under the link (`share_image.rs`), which works
+//! exactly as long as the link does and names no stored object. The page runs no script; its CSP
+//! allows the app's stylesheet and the app's images, nothing else. A link that does not work
 //! gets a friendly page: 404 when unknown or revoked, 410 when expired.
-
-use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -24,8 +22,6 @@ use crate::error::ApiError;
 use crate::http::escape_html as escape;
 use crate::http::{Body, Query, log_error};
 
-/// How long the page's image URLs stay valid when the link lasts longer (or for ever).
-const PAGE_URL_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 /// Display widths: one image across a reading column; a collection as a grid of cards.
 const IMAGE_WIDTH: u32 = 800;
 const GRID_WIDTH: u32 = 300;
@@ -62,7 +58,7 @@ async fn render(app: &App, raw: &str, query: &Query, words: &Words, app_url: &st
     let window = Window::parse(query)?;
     let link = shared::open(app, token, window.is_first(), Via::Page).await?;
     let shown = shared::load(app, &link, window).await?;
-    let urls = shared::sign(app, &link, &shown.images(), PAGE_URL_TTL).await?;
+    let urls = shared::image_urls(app, &link, &shown.images());
     let url = share_url(app, link.token.as_str());
     let html = match &shown {
         Shown::Image(image) => {
@@ -110,11 +106,12 @@ fn words_for(headers: &HeaderMap) -> &'static Words {
 }
 
 /// The page with its headers: never cached (a revoked link must stop at once), no referrer (the
-/// token is in the page's URL), and a CSP that allows the stylesheet and Storage's images only.
+/// token is in the page's URL), and a CSP that allows the stylesheet and the app's images only
+/// (they are served under `APP_URL`, which may differ from the host a preview deployment runs on).
 fn html_response(app: &App, status: StatusCode, html: String) -> http::Response<Body> {
-    let storage = app.config.supabase_url.origin().ascii_serialization();
+    let images = app.config.auth.app_url.origin().ascii_serialization();
     let csp = format!(
-        "default-src 'none'; img-src {storage}; style-src 'self'; base-uri 'none'; form-action 'none'; \
+        "default-src 'none'; img-src 'self' {images}; style-src 'self'; base-uri 'none'; form-action 'none'; \
          frame-ancestors 'none'"
     );
     let mut response = http::Response::new(Full::new(Bytes::from(html)).map_err(|never| match never {}).boxed());

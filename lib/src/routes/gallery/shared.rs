@@ -1,14 +1,14 @@
 //! A share link opened by anyone, signed in or not (`GET /api/gallery/shared/{token}`, and the
 //! share page): the token checked for shape first, so a malformed one costs no query; the visit
 //! counted and logged; then what the link points at: one image, or a collection with a page of its
-//! images. Derivatives only (the original's PNG text carries the prompt), by signed URLs from one
-//! batch signing; the prompt only when the link shows it.
+//! images. Derivatives only (the original's PNG text carries the prompt), each by a URL of this
+//! function under the link (`share_image.rs`), never a Storage URL (its path names the owner); the
+//! prompt only when the link shows it.
 //!
 //! An unknown or revoked link is 404 (a withdrawn link says no more than one that never existed);
 //! an expired one is 410 GONE, so the visitor knows to ask for a new link.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::Duration;
 
 use http::StatusCode;
 use serde::Deserialize;
@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use super::image::{by_width, scaled_height};
 use super::listing::{self, Listing};
+use super::share_image;
 use super::window::Window;
 use crate::app::App;
 use crate::domain::ShareToken;
@@ -26,10 +27,6 @@ use crate::error::ApiError;
 use crate::http::{Body, Cached, Meta, Query, json_response};
 use crate::routes::auth_common::timestamp;
 use crate::routes::usage::{self, Action};
-
-/// Signed URLs in the JSON answer: enough to show the page, short because anyone holding the link
-/// gets them and a revoked link should stop showing the image soon.
-const API_URL_TTL: Duration = Duration::from_secs(15 * 60);
 
 /// What a share link points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -62,15 +59,6 @@ pub struct Link {
     pub target: Target,
     pub show_prompt: bool,
     expires_at: Option<OffsetDateTime>,
-}
-
-impl Link {
-    /// `cap`, or less when the link ends sooner: a signed URL never outlives its link.
-    pub fn url_ttl(&self, cap: Duration) -> Duration {
-        let left = self.expires_at.map(|at| at - OffsetDateTime::now_utc());
-        let left = left.and_then(|left| Duration::try_from(left).ok()).unwrap_or(cap);
-        left.min(cap).max(Duration::from_secs(1))
-    }
 }
 
 #[derive(Deserialize)]
@@ -222,20 +210,15 @@ pub async fn load(app: &App, link: &Link, window: Window) -> Result<Shown, ApiEr
     }
 }
 
-/// Signed URLs (private object path → URL) of every derivative of `images`, from one Storage call,
-/// valid for `ttl` but never past the link's end. A path Storage would not sign is left out.
-pub async fn sign(
-    app: &App,
-    link: &Link,
-    images: &[&Seen],
-    ttl: Duration,
-) -> Result<HashMap<String, String>, ApiError> {
-    let paths: Vec<&str> = images.iter().flat_map(|image| image.derivatives().into_iter().map(|(_, p)| p)).collect();
-    if paths.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let signed = app.storage.sign(app.storage.private_bucket(), &paths, link.url_ttl(ttl)).await?;
-    Ok(signed.into_iter().filter_map(|s| Some((s.path, s.url.ok()?))).collect())
+/// The URL under the link of every derivative of `images`, by private object path (the key the
+/// JSON and the page look each derivative up by). No Storage call: the link is checked again when
+/// each image is fetched.
+pub fn image_urls(app: &App, link: &Link, images: &[&Seen]) -> HashMap<String, String> {
+    let urls = images.iter().flat_map(|image| {
+        let derivatives = image.derivatives().into_iter();
+        derivatives.map(|(width, path)| (path.to_owned(), share_image::url(app, &link.token, image.id, width)))
+    });
+    urls.collect()
 }
 
 /// `GET /api/gallery/shared/{token}?cursor=&limit=` (the page only matters for a collection).
@@ -244,7 +227,7 @@ pub async fn respond(app: &App, raw: &str, query: &Query, request_id: &str) -> R
     let window = Window::parse(query)?;
     let link = open(app, token, window.is_first(), Via::Api).await?;
     let shown = load(app, &link, window).await?;
-    let urls = sign(app, &link, &shown.images(), API_URL_TTL).await?;
+    let urls = image_urls(app, &link, &shown.images());
     let expires_at = link.expires_at.map(timestamp);
     let (data, pagination) = match &shown {
         Shown::Image(image) => {
