@@ -51,7 +51,9 @@ begin
   if owner is null then
     return;
   end if;
-  update public.users u set password_hash = p_password_hash where u.id = owner;
+  -- The link came through the mailbox, so it also confirms the address.
+  update public.users u set password_hash = p_password_hash, email_verified_at = coalesce(u.email_verified_at, p_now)
+   where u.id = owner;
   update public.email_tokens t set used_at = p_now
    where t.user_id = owner and t.purpose = 'reset_password' and t.used_at is null;
   return query

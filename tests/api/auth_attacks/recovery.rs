@@ -145,3 +145,20 @@ async fn a_password_change_ends_the_other_logins_keeps_this_one_and_lists_the_li
     assert_eq!(send(request(Method::DELETE, &revoke, Some(&here.access), None)).await.status, 200);
     assert!(!access_works(&stack, &unknown).await, "the listed key, revoked, still works");
 }
+
+#[tokio::test]
+async fn a_reset_link_confirms_a_squatted_address_for_its_owner_and_ends_the_squatters_login() {
+    let stack = TestStack::start().await;
+    // Someone registered the owner's address and signed in without ever confirming it.
+    super::registered(&stack, "rina@example.com").await;
+    let squatter = log_in(&stack, "rina@example.com", PASSWORD).await;
+    assert_eq!(gallery(&stack, &squatter.access).await.error_code(), "EMAIL_NOT_VERIFIED");
+
+    let reset = recover(&stack, "rina@example.com").await;
+
+    assert_eq!(reset.status, 200, "{}", reset.body);
+    assert!(!access_works(&stack, &squatter.access).await, "the squatter's login still works");
+    let owner = log_in(&stack, "rina@example.com", NEW_PASSWORD).await;
+    let own = gallery(&stack, &owner.access).await;
+    assert_eq!(own.status, 200, "the link came through the mailbox, so the address is confirmed: {}", own.body);
+}
