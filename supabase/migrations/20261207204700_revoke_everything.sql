@@ -2,9 +2,9 @@
 -- revoke every API key of the account, in one transaction, so that neither can report success
 -- while a key minted by whoever held the account before still works.
 --
--- `auth_reset_password` replaces the reset branch of `auth_consume_email_token` for the API: the
--- token, the new hash, the logins and the keys change together or not at all. (The older function
--- is left as it is: it still serves e-mail verification.)
+-- `auth_reset_password` replaces the reset branch of `auth_consume_email_token`: the token, the new
+-- hash, the logins and the keys change together or not at all. Verification has its own function
+-- (`auth_verify_email`), so the older one is dropped.
 
 -- =============================================================================================
 -- auth_revoke_everything: end every login and revoke every API key of `p_user`. Answers how many
@@ -65,3 +65,5 @@ revoke execute on function public.auth_revoke_everything(uuid, timestamptz, text
 revoke execute on function public.auth_reset_password(bytea, text, timestamptz) from public, anon, authenticated;
 grant execute on function public.auth_revoke_everything(uuid, timestamptz, text) to service_role;
 grant execute on function public.auth_reset_password(bytea, text, timestamptz) to service_role;
+
+drop function public.auth_consume_email_token(bytea, text, timestamptz, text);

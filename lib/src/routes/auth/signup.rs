@@ -118,19 +118,6 @@ pub async fn resend_verification(app: &App, headers: &HeaderMap, body: EmailBody
     Ok(json!({ "message": CHECK_INBOX }))
 }
 
-/// Uses a single-use e-mail token; a reset also sets the new password hash in the same step.
-pub async fn consume(
-    app: &App,
-    token: &str,
-    purpose: Purpose,
-    password_hash: Option<String>,
-) -> Result<Uuid, ApiError> {
-    let args = json!({ "p_token_hash": token_hash(token)?, "p_purpose": purpose.as_str(),
-                       "p_now": timestamp(now()), "p_password_hash": password_hash });
-    let owner: Option<Uuid> = app.db.fetch(app.db.rpc("auth_consume_email_token", &args)).await?;
-    owner.ok_or_else(stale_token)
-}
-
 /// The stored form of a mailed token, after checking it has the shape of one.
 fn token_hash(token: &str) -> Result<String, ApiError> {
     let token = token.trim();
