@@ -10,7 +10,7 @@ use super::{profile, registered, url};
 use crate::helpers::{Account, Answer, PASSWORD, log_in, mailed_token, request, send};
 
 /// Routes that act for nobody (or for the cron's secret): the gate has nothing to check.
-const PUBLIC: [&str; 15] = [
+const PUBLIC: [&str; 16] = [
     "POST /api/auth/register",
     "POST /api/auth/verify-email",
     "POST /api/auth/resend-verification",
@@ -20,6 +20,7 @@ const PUBLIC: [&str; 15] = [
     "POST /api/auth/password/reset",
     "GET /api/gallery/public",
     "GET /api/gallery/shared/:token",
+    "GET /api/gallery/shared/:token/:image/:file",
     "GET /api/gallery/s/:token",
     "GET /s/:token",
     "GET /api/templates",
