@@ -64,6 +64,14 @@ pub enum ApiError {
     /// 429 QUOTA_EXCEEDED: the generation quota is used up until `resets_at`.
     #[error("{message}")]
     QuotaExceeded { message: String, retry_after_secs: u64 },
+    /// 503 BUDGET_EXHAUSTED: the operator's daily generation budget (`DAILY_GENERATION_BUDGET`) is
+    /// used up for every user on the studio's model key until 00:00 UTC.
+    #[error("{message}")]
+    BudgetExhausted { message: String, retry_after_secs: u64 },
+    /// 503 BUSY: the studio-wide generation cap of the minute (`GLOBAL_GENERATIONS_PER_MINUTE`) is
+    /// reached; retry when the minute ends.
+    #[error("{message}")]
+    Busy { message: String, retry_after_secs: u64 },
     /// 503 UPSTREAM_UNAVAILABLE: a service we depend on failed or refused; maybe retry later.
     #[error("{service} is unavailable")]
     UpstreamUnavailable { service: &'static str, retry_after_secs: Option<u64> },
@@ -100,7 +108,9 @@ impl ApiError {
             | Self::Throttled { .. }
             | Self::DailyLimitReached { .. }
             | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            Self::BudgetExhausted { .. } | Self::Busy { .. } | Self::UpstreamUnavailable { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -123,6 +133,8 @@ impl ApiError {
             Self::RateLimited { .. } | Self::Throttled { .. } => "RATE_LIMITED",
             Self::DailyLimitReached { .. } => "DAILY_LIMIT_REACHED",
             Self::QuotaExceeded { .. } => "QUOTA_EXCEEDED",
+            Self::BudgetExhausted { .. } => "BUDGET_EXHAUSTED",
+            Self::Busy { .. } => "BUSY",
             Self::UpstreamUnavailable { .. } => "UPSTREAM_UNAVAILABLE",
             Self::UpstreamTimeout { .. } => "UPSTREAM_TIMEOUT",
             Self::Internal(_) => "INTERNAL",
@@ -135,7 +147,9 @@ impl ApiError {
             Self::RateLimited { retry_after_secs }
             | Self::Throttled { retry_after_secs, .. }
             | Self::DailyLimitReached { retry_after_secs, .. }
-            | Self::QuotaExceeded { retry_after_secs, .. } => Some(*retry_after_secs),
+            | Self::QuotaExceeded { retry_after_secs, .. }
+            | Self::BudgetExhausted { retry_after_secs, .. }
+            | Self::Busy { retry_after_secs, .. } => Some(*retry_after_secs),
             Self::UpstreamUnavailable { retry_after_secs, .. } => *retry_after_secs,
             _ => None,
         }

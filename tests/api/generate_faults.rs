@@ -5,9 +5,11 @@
 //! - `model`: Gemini's rate limits, timeouts, safety blocks and failed variations.
 //! - `storage`: an upload, the recording RPC or the signing failing after the model answered.
 //! - `limits`: the short-window limit, the daily and monthly quota, and sixty requests at once.
+//! - `spending`: the daily budget and the per-minute cap on the operator's key, and their alerts.
 
 mod limits;
 mod model;
+mod spending;
 mod storage;
 
 use std::path::Path;

@@ -16,11 +16,14 @@ pub fn studio_ratio(width: u32, height: u32) -> AspectRatio {
     AspectRatio::nearest(width, height, &ASPECT_RATIOS)
 }
 
-/// Settings of generation: `GENERATE_RATE_PER_MINUTE` (requests per user or key, default 10) and
-/// `MODERATION_BLOCKLIST` (comma-separated phrases refused on top of the built-in list).
+/// Settings of generation: `GENERATE_RATE_PER_MINUTE` (requests per user or key, default 10),
+/// `GLOBAL_GENERATIONS_PER_MINUTE` (images a minute across all users on the studio's model key;
+/// unset, no cap) and `MODERATION_BLOCKLIST` (comma-separated phrases refused on top of the
+/// built-in list).
 #[derive(Clone, Debug)]
 pub struct GenerationConfig {
     pub rate_per_minute: u64,
+    pub global_per_minute: Option<u64>,
     pub blocklist: Vec<String>,
 }
 
@@ -30,7 +33,11 @@ impl GenerationConfig {
             .optional("MODERATION_BLOCKLIST")
             .map(|list| list.split(',').map(|p| p.trim().to_lowercase()).filter(|p| !p.is_empty()).collect())
             .unwrap_or_default();
-        Ok(Self { rate_per_minute: vars.positive("GENERATE_RATE_PER_MINUTE", 10)?, blocklist })
+        let global_per_minute = match vars.optional("GLOBAL_GENERATIONS_PER_MINUTE") {
+            Some(_) => Some(vars.positive("GLOBAL_GENERATIONS_PER_MINUTE", 0)?),
+            None => None,
+        };
+        Ok(Self { rate_per_minute: vars.positive("GENERATE_RATE_PER_MINUTE", 10)?, global_per_minute, blocklist })
     }
 }
 

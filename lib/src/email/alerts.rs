@@ -13,6 +13,8 @@ pub enum Alert {
     Generations { count: u64, budget: u64 },
     /// More than 10 % of the day's attempted generations failed.
     Failures { failed: u64, attempted: u64 },
+    /// Sent the moment a generation takes the day's budget to `percent` (80 or 100) of it.
+    Budget { used: u64, budget: u64, percent: u32 },
 }
 
 impl Alert {
@@ -22,6 +24,8 @@ impl Alert {
             Self::Storage { .. } => "storage",
             Self::Generations { .. } => "generations",
             Self::Failures { .. } => "failures",
+            Self::Budget { percent, .. } if *percent >= 100 => "budget-100",
+            Self::Budget { .. } => "budget-80",
         }
     }
 }
@@ -37,7 +41,7 @@ pub fn render_alert(alert: &Alert, day: &str, to: &str, locale: &str) -> Email {
                 pick(id, "Penyimpanan terpakai:", "Storage used:"),
                 megabytes(*used_bytes),
                 megabytes(*limit_bytes),
-                percent(*used_bytes, *limit_bytes)
+                percent_of(*used_bytes, *limit_bytes)
             ),
             pick(
                 id,
@@ -50,7 +54,7 @@ pub fn render_alert(alert: &Alert, day: &str, to: &str, locale: &str) -> Email {
             format!(
                 "{} {count} / {budget} ({}%)",
                 pick(id, "Gambar dibuat:", "Images generated:"),
-                percent(*count, *budget)
+                percent_of(*count, *budget)
             ),
             pick(
                 id,
@@ -60,20 +64,39 @@ pub fn render_alert(alert: &Alert, day: &str, to: &str, locale: &str) -> Email {
         ),
         Alert::Failures { failed, attempted } => (
             pick(id, "Banyak pembuatan gambar gagal", "Many image generations failed"),
-            format!("{} {failed} / {attempted} ({}%)", pick(id, "Gagal:", "Failed:"), percent(*failed, *attempted)),
+            format!("{} {failed} / {attempted} ({}%)", pick(id, "Gagal:", "Failed:"), percent_of(*failed, *attempted)),
             pick(
                 id,
                 "Periksa log fungsi generate: kunci Gemini, kuota model, atau Supabase Storage.",
                 "Check the generate function's logs: the Gemini key, the model's quota, or Supabase Storage.",
             ),
         ),
+        Alert::Budget { used, budget, percent } => (
+            if *percent >= 100 {
+                pick(id, "Anggaran harian habis: pembuatan gambar ditolak", "Daily budget used up: generations refused")
+            } else {
+                pick(id, "Anggaran harian hampir habis", "Daily generation budget nearly used up")
+            },
+            format!(
+                "{} {used} / {budget} ({}%)",
+                pick(id, "Gambar hari ini:", "Images today:"),
+                percent_of(*used, *budget)
+            ),
+            pick(
+                id,
+                "Pembuatan dengan kunci Gemini studio berhenti saat anggaran habis, sampai 00:00 UTC. Naikkan \
+                 DAILY_GENERATION_BUDGET bila tagihan Gemini mengizinkan.",
+                "Generations on the studio's Gemini key stop when the budget is used up, until 00:00 UTC. Raise \
+                 DAILY_GENERATION_BUDGET if the Gemini bill allows.",
+            ),
+        ),
     };
     let subject = format!("[AI Image Studio] {subject} ({day})");
-    let lines = [
-        pick(id, "Laporan harian (UTC) untuk", "Daily report (UTC) for").to_owned() + " " + day,
-        figure,
-        advice.to_owned(),
-    ];
+    let opening = match alert {
+        Alert::Budget { .. } => pick(id, "Hari ini (UTC):", "Today (UTC):"),
+        _ => pick(id, "Laporan harian (UTC) untuk", "Daily report (UTC) for"),
+    };
+    let lines = [opening.to_owned() + " " + day, figure, advice.to_owned()];
     let footer = pick(
         id,
         "Peringatan ini dikirim paling banyak sekali per jenis per hari.",
@@ -97,7 +120,7 @@ fn megabytes(bytes: u64) -> String {
     format!("{:.1}", bytes as f64 / 1e6)
 }
 
-fn percent(part: u64, whole: u64) -> String {
+fn percent_of(part: u64, whole: u64) -> String {
     if whole == 0 { "-".to_owned() } else { format!("{:.1}", part as f64 * 100.0 / whole as f64) }
 }
 
@@ -121,5 +144,15 @@ mod tests {
         let alert = Alert::Generations { count: 450, budget: 500 };
         let email = render_alert(&alert, "<b>", "ops@studio.example", "en");
         assert!(email.html.contains("&lt;b&gt;") && !email.html.contains("<b>"));
+    }
+
+    #[test]
+    fn budget_alerts_are_one_kind_per_threshold() {
+        let full = Alert::Budget { used: 10, budget: 10, percent: 100 };
+        let en = render_alert(&full, "2026-12-07", "ops@studio.example", "en");
+        assert_eq!(en.subject, "[AI Image Studio] Daily budget used up: generations refused (2026-12-07)");
+        assert!(en.text.contains("Images today: 10 / 10 (100.0%)"), "{}", en.text);
+        assert_eq!(full.kind(), "budget-100");
+        assert_eq!(Alert::Budget { used: 8, budget: 10, percent: 80 }.kind(), "budget-80");
     }
 }

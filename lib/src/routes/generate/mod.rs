@@ -7,6 +7,7 @@
 //! Both POSTs honour an `Idempotency-Key` header: a retry gets the first answer without a second
 //! model call or charge; the same key with another body is a 409.
 
+mod budget;
 mod idempotency;
 pub(super) mod objects;
 mod pipeline;
@@ -143,7 +144,8 @@ async fn edit(app: &App, who: &Principal, body: EditBody) -> Result<Value, ApiEr
 }
 
 /// The checks that cost nothing, then the charge, then the model: moderation, the collection, the
-/// short-window limit (failing closed: generation costs money), the user's own key, the quota.
+/// short-window limit (failing closed: generation costs money), the user's own key, the studio's
+/// per-minute cap and the quota with the daily budget (both skipped for a user's own key).
 async fn paid(app: &App, who: &Principal, mut job: pipeline::Job<'_>) -> Result<Value, ApiError> {
     let checked = format!("{}\n{}", job.prompt, job.negative.as_deref().unwrap_or(""));
     if let Some(phrase) = blocked_phrase(&checked, &app.config.generation.blocklist) {
@@ -156,8 +158,23 @@ async fn paid(app: &App, who: &Principal, mut job: pipeline::Job<'_>) -> Result<
     }
     generation_limit(app).check(&app.kv, &who.rate_limit_key(), now_ms()).await?.enforce()?;
     job.own_key = own_gemini_key(app, who).await?;
-    let charge = quota::consume(app, who.user_id, u32::from(job.generation.variations), job.own_key.is_some()).await?;
-    let mut answer = pipeline::run(app, &job, &charge).await?;
+    let (units, byok) = (u32::from(job.generation.variations), job.own_key.is_some());
+    let minute = if byok { None } else { budget::this_minute(app, units).await? };
+    let charge = match quota::consume(app, who.user_id, units, byok).await {
+        Ok(Ok(charge)) => charge,
+        refused => {
+            if let Some(minute) = minute {
+                minute.give_back(app).await;
+            }
+            let refused = refused?.err().ok_or_else(|| ApiError::internal("a charge neither taken nor refused"))?;
+            budget::alert(app, refused.day, refused.budget_used, &refused.alerts).await;
+            return Err(refused.error);
+        }
+    };
+    // The operator's alert goes out beside the model call, so it delays no answer.
+    let alerting = budget::alert(app, charge.day, charge.budget_used, &charge.alerts);
+    let (answer, ()) = futures_util::future::join(pipeline::run(app, &job, &charge), alerting).await;
+    let mut answer = answer?;
     // The images are recorded and paid for: nothing after this may turn the answer into an error,
     // or a client retrying without an Idempotency-Key would pay twice.
     answer["quota"] = match crate::routes::auth_profile(app, who.user_id).await {

@@ -1,7 +1,8 @@
 //! Taking and giving back quota units: one SQL call each, atomic under concurrency. What a request
 //! takes is held (`quota_holds`) until it records its images or gives the units back; a hold its
 //! request never settled (the database or the function died mid-request) is given back once it
-//! expires, so a request that failed half-way is never charged.
+//! expires, so a request that failed half-way is never charged. The operator's daily budget is
+//! taken and given back in the same calls (see `budget`).
 
 use serde::Deserialize;
 use serde_json::json;
@@ -20,46 +21,79 @@ const HOLD_SECS: u32 = 600;
 pub struct Charge {
     pub units: u32,
     pub hold: Uuid,
+    /// The budget thresholds (percent) this charge reached and claimed the alert of, with the
+    /// day's count after it: the caller e-mails the operator.
+    pub alerts: Vec<u32>,
+    pub budget_used: u64,
+    pub day: Date,
 }
 
 #[derive(Deserialize)]
 struct Counters {
     allowed: bool,
-    daily_used: i64,
-    daily_quota: i64,
-    monthly_used: i64,
-    monthly_quota: i64,
+    daily_used: Option<i64>,
+    daily_quota: Option<i64>,
+    monthly_used: Option<i64>,
+    monthly_quota: Option<i64>,
     hold_id: Option<Uuid>,
+    budget_ok: bool,
+    budget_used: Option<i64>,
+    budget_alerts: Vec<u32>,
+}
+
+/// The charge was refused; `alerts` are budget thresholds claimed on the way (to be e-mailed).
+pub struct Refused {
+    pub error: ApiError,
+    pub alerts: Vec<u32>,
+    pub budget_used: u64,
+    pub day: Date,
 }
 
 /// Takes `units` from the user's day and month (a user with their own Gemini key is held only to
-/// the month); 429 QUOTA_EXCEEDED with the wait until the limit that stopped it resets.
-pub async fn consume(app: &App, user: Uuid, units: u32, byok: bool) -> Result<Charge, ApiError> {
+/// the month) and, unless `byok`, from the operator's daily budget, in one transaction. Refused:
+/// 429 QUOTA_EXCEEDED with the wait until the user's limit resets, or 503 BUDGET_EXHAUSTED with
+/// the wait until 00:00 UTC.
+pub async fn consume(app: &App, user: Uuid, units: u32, byok: bool) -> Result<Result<Charge, Refused>, ApiError> {
     let at = now();
+    let budget = app.config.cron.daily_generation_budget;
     let args = json!({ "p_user": user, "p_units": units, "p_now": timestamp(at), "p_byok": byok,
-                       "p_hold_seconds": HOLD_SECS });
+                       "p_hold_seconds": HOLD_SECS, "p_budget": budget,
+                       "p_alert": app.config.cron.operator_email.is_some() });
     let counters: Counters = app
         .db
-        .first(app.db.rpc("consume_quota_held", &args))
+        .first(app.db.rpc("consume_generation", &args))
         .await?
         .ok_or_else(|| ApiError::Unauthorized("this account is disabled".into()))?;
+    let (alerts, budget_used) = (counters.budget_alerts.clone(), counters.budget_used.unwrap_or(0).max(0) as u64);
+    let tomorrow = at.date().next_day().unwrap_or(at.date());
     if counters.allowed {
-        let hold = counters.hold_id.ok_or_else(|| ApiError::internal("consume_quota_held held nothing"))?;
-        return Ok(Charge { units, hold });
+        let hold = counters.hold_id.ok_or_else(|| ApiError::internal("consume_generation held nothing"))?;
+        return Ok(Ok(Charge { units, hold, alerts, budget_used, day: at.date() }));
     }
-    let month_full = counters.monthly_used + i64::from(units) > counters.monthly_quota;
+    let refused = |error| Ok(Err(Refused { error, alerts, budget_used, day: at.date() }));
+    if !counters.budget_ok {
+        let wait = (tomorrow.midnight().assume_utc() - at).whole_seconds().max(1) as u64;
+        return refused(ApiError::BudgetExhausted {
+            message: format!(
+                "the studio's daily generation budget of {budget} images is used up for everyone ({} left, \
+                 {units} asked); generation opens again at 00:00 UTC, in {wait} s, or add your own Gemini \
+                 key in Settings to go on now",
+                budget.saturating_sub(budget_used)
+            ),
+            retry_after_secs: wait,
+        });
+    }
+    let (daily_used, daily_quota) = (counters.daily_used.unwrap_or(0), counters.daily_quota.unwrap_or(0));
+    let (monthly_used, monthly_quota) = (counters.monthly_used.unwrap_or(0), counters.monthly_quota.unwrap_or(0));
+    let month_full = monthly_used + i64::from(units) > monthly_quota;
     let (limit, until) = if month_full {
-        (format!("monthly quota of {}", counters.monthly_quota), next_month(at.date()))
+        (format!("monthly quota of {monthly_quota}"), next_month(at.date()))
     } else {
-        (format!("daily quota of {}", counters.daily_quota), at.date().next_day().unwrap_or(at.date()))
+        (format!("daily quota of {daily_quota}"), tomorrow)
     };
     let wait = (until.midnight().assume_utc() - at).whole_seconds().max(1) as u64;
-    let left = if month_full {
-        counters.monthly_quota - counters.monthly_used
-    } else {
-        counters.daily_quota - counters.daily_used
-    };
-    Err(ApiError::QuotaExceeded {
+    let left = if month_full { monthly_quota - monthly_used } else { daily_quota - daily_used };
+    refused(ApiError::QuotaExceeded {
         message: format!("the {limit} images is used up ({} left, {units} asked); it resets in {wait} s", left.max(0)),
         retry_after_secs: wait,
     })
