@@ -31,6 +31,8 @@ export function describe(err) {
   if (err?.offline) return t('error.offline');
   if (err?.code === 'RATE_LIMITED') return t('error.rate_limited', { s: err.retryAfter ?? 60 });
   if (err?.code === 'QUOTA_EXCEEDED') return t('error.quota');
+  if (err?.code === 'BUDGET_EXHAUSTED') return t('error.budget');
+  if (err?.code === 'BUSY') return t('error.busy', { s: err.retryAfter ?? 60 });
   if (err?.code === 'DAILY_LIMIT_REACHED') return t('error.daily_limit');
   if (err?.code === 'EMAIL_NOT_VERIFIED') return t('error.email_not_verified');
   if (err?.code === 'GENERATION_EMPTY') return t('error.generation_empty');
