@@ -129,3 +129,48 @@ revoke execute on function public.maintenance_release_retention_notice(uuid, tim
 grant execute on function public.maintenance_claim_retention_notices(timestamptz, integer, integer, integer)
   to service_role;
 grant execute on function public.maintenance_release_retention_notice(uuid, timestamptz) to service_role;
+
+-- =============================================================================================
+-- maintenance_pass, as in 20261207300100, with the first claim of retention notices too (up to
+-- p_notice_limit owners; `notices` in the answer), so that a quiet day's run stays one call.
+-- =============================================================================================
+drop function public.maintenance_pass(timestamptz, date, jsonb, integer, integer, text, timestamptz, integer, text);
+
+create function public.maintenance_pass(
+  p_now timestamptz, p_day date, p_report jsonb, p_usage_log_days integer, p_image_days integer,
+  p_bucket text, p_orphans_before timestamptz, p_limit integer, p_public_bucket text,
+  p_notice_days integer, p_notice_limit integer)
+returns jsonb
+language plpgsql volatile
+set search_path = ''
+as $$
+declare
+  figures jsonb := public.maintenance_day_figures(p_day, p_now) || p_report;
+begin
+  perform public.maintenance_save_report(p_day, figures, p_now);
+  return jsonb_build_object(
+    'figures', figures,
+    'counts', jsonb_build_object(
+      'quotas', public.maintenance_reset_quotas(p_now, p_limit),
+      'usage_logs', public.maintenance_purge_usage_logs(p_now, p_usage_log_days, p_limit),
+      'sessions', public.maintenance_purge_sessions(p_now, p_limit),
+      'email_tokens', public.maintenance_purge_email_tokens(p_now, p_limit),
+      'idempotency_keys', public.maintenance_purge_idempotency_keys(p_now, p_limit),
+      'shares', public.maintenance_purge_shares(p_now, p_limit),
+      'quota_holds', public.maintenance_release_quota_holds(p_now, p_limit)),
+    'expired', (select coalesce(jsonb_agg(to_jsonb(e)), '[]')
+                  from public.maintenance_claim_expired_images(p_now, p_image_days, p_limit) e),
+    'orphans', (select coalesce(jsonb_agg(o), '[]')
+                  from public.maintenance_orphans(p_bucket, p_orphans_before, '', p_limit) o),
+    'public_orphans', (select coalesce(jsonb_agg(o), '[]')
+                         from public.maintenance_public_orphans(p_public_bucket, p_orphans_before, '', p_limit) o),
+    'notices', (select coalesce(jsonb_agg(to_jsonb(n)), '[]')
+                  from public.maintenance_claim_retention_notices(p_now, p_image_days, p_notice_days,
+                                                                  p_notice_limit) n));
+end;
+$$;
+
+revoke execute on function public.maintenance_pass(timestamptz, date, jsonb, integer, integer, text, timestamptz, integer, text, integer, integer)
+  from public, anon, authenticated;
+grant execute on function public.maintenance_pass(timestamptz, date, jsonb, integer, integer, text, timestamptz, integer, text, integer, integer)
+  to service_role;

@@ -78,6 +78,7 @@ async fn steps(run: &Run<'_>) -> Summary {
         ("quota_holds", "maintenance_release_quota_holds", json!({})),
     ];
     let (expired, found) = (opened.expired.take(), (opened.orphans.take(), opened.public_orphans.take()));
+    let notices = opened.notices.take();
     let objects = async { (images::expire(run, expired).await, orphans::sweep(run, found).await) };
     let (quotas, purged, (expiry, orphans), notices) = join4(
         run.sql_batches(opened.first("quotas"), "maintenance_reset_quotas", json!({})),
@@ -85,7 +86,7 @@ async fn steps(run: &Run<'_>) -> Summary {
             purges.iter().map(|(step, function, args)| run.sql_batches(opened.first(step), function, args.clone())),
         ),
         objects,
-        notices::send(run),
+        notices::send(run, notices),
     )
     .await;
     summary.quotas_reset = summary.add("quotas", quotas);

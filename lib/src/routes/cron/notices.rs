@@ -21,7 +21,7 @@ const CLAIM: u64 = 10;
 
 /// One owner's notice as claimed.
 #[derive(Deserialize)]
-struct Notice {
+pub(super) struct Notice {
     user_id: Uuid,
     email: String,
     locale: String,
@@ -30,13 +30,24 @@ struct Notice {
     first_deletion: String,
 }
 
-/// Sends the notices due; the tally counts e-mails sent.
-pub(super) async fn send(run: &Run<'_>) -> Tally {
+/// How many owners the run's opening pass claims.
+pub(super) fn first_claim(run: &Run<'_>) -> u64 {
+    CLAIM.min(run.config.notices_per_run)
+}
+
+/// Sends the notices `claimed` by the opening pass, then claims and sends more while claims come
+/// back full; the tally counts e-mails sent.
+pub(super) async fn send(run: &Run<'_>, claimed: Option<Vec<Notice>>) -> Tally {
     let cap = run.config.notices_per_run;
+    let mut first = claimed;
     let mut sent = 0;
     loop {
         let limit = CLAIM.min(cap - sent);
-        let claimed = match claim(run, limit).await {
+        let claimed = match first.take() {
+            Some(claimed) => Ok(claimed),
+            None => claim(run, limit).await,
+        };
+        let claimed = match claimed {
             Ok(claimed) => claimed,
             Err(error) => return Tally { count: sent, done: false, error: Some(error) },
         };
