@@ -1,7 +1,8 @@
 //! Retention people can see: favourites and collection members survive the cron (an image that
 //! leaves its last collection is due again), and each owner with images due within seven days gets
 //! one e-mail about them, with the count and a gallery link, never twice for the same images; images
-//! due later get a later mail, and a run's cap on mails carries the rest to the next run.
+//! due later get a later mail, and a run's cap on mails (or its time budget) carries the rest to the
+//! next run.
 
 use studio_local::testing::TestStack;
 
@@ -133,4 +134,26 @@ async fn a_run_sends_at_most_its_cap_and_the_next_run_sends_the_rest() {
         assert_eq!(stack.outbox.find_to(email).len(), 1, "{email}");
     }
     assert_eq!(stack.outbox.messages().len(), 3);
+}
+
+#[tokio::test]
+async fn a_run_out_of_time_gives_its_unsent_claims_back_to_the_next_run() {
+    let stack = TestStack::start_with_env(&[("CRON_TIME_BUDGET_MS", "1")]).await;
+    let owners = ["a@example.com", "b@example.com", "c@example.com"];
+    for email in owners {
+        let id = confirmed(&stack, email, "id").await;
+        stored_image(&stack, &id, 86, false).await;
+    }
+
+    for expected_marked in [1, 2, 3] {
+        let data = run(&stack).await;
+        assert_eq!(data["notices_sent"], 1, "one mail, then the budget is spent: {data}");
+        let marked =
+            number(&stack, "select count(*) from generated_images where retention_notified_at is not null").await;
+        assert_eq!(marked, expected_marked, "unsent claims are given back");
+    }
+    assert_eq!(run(&stack).await["notices_sent"], 0);
+    for email in owners {
+        assert_eq!(stack.outbox.find_to(email).len(), 1, "{email}");
+    }
 }

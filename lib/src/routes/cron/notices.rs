@@ -54,6 +54,12 @@ pub(super) async fn send(run: &Run<'_>, claimed: Option<Vec<Notice>>) -> Tally {
         let full = claimed.len() as u64 == limit;
         let mut pending = claimed.into_iter();
         while let Some(notice) = pending.next() {
+            // Out of time, the rest of the claim goes back (the run's first mail always goes, so a
+            // run that started late still makes progress).
+            if sent > 0 && !run.has_time() {
+                release(run, std::iter::once(notice).chain(pending)).await;
+                return Tally { count: sent, done: false, error: None };
+            }
             if let Err(error) = mail(run, &notice).await {
                 release(run, std::iter::once(notice).chain(pending)).await;
                 return Tally { count: sent, done: false, error: Some(error) };
