@@ -12,6 +12,7 @@ mod public_orphans;
 mod purge;
 mod quotas;
 mod retention;
+mod retention_notice;
 
 use std::path::Path;
 

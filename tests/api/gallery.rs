@@ -13,6 +13,7 @@ mod listing;
 mod prompts;
 mod public_feed;
 mod removal;
+mod retention;
 mod search;
 mod share_access;
 mod share_page;

@@ -1,11 +1,12 @@
 //! E-mail through Resend: its settings, the client, and its errors. Message templates live beside
 //! the client and hand it a finished [`Email`]: the account e-mails in `messages`, the operator's
-//! alerts in `alerts`.
+//! alerts in `alerts`, the retention notice in `retention`.
 
 pub mod alerts;
 mod client;
 mod error;
 pub mod messages;
+pub mod retention;
 
 use std::time::Duration;
 

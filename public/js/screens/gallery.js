@@ -38,7 +38,8 @@ export function render(ctx, collection) {
   const sentinel = h('div', { class: 'sentinel', 'aria-hidden': 'true' });
   const title = collection?.name ?? t('gallery.title');
   const root = h('section', { class: 'gallery' },
-    h('div', { class: 'heading-row' }, h('h1', {}, title), toggle), bar, actions, grid, status, sentinel);
+    h('div', { class: 'heading-row' }, h('h1', {}, title), toggle),
+    collection ? null : h('p', { class: 'hint' }, t('gallery.retention')), bar, actions, grid, status, sentinel);
 
   bar.addEventListener('submit', (event) => {
     event.preventDefault();

@@ -2,7 +2,7 @@
 // alt text, and a link to the image view.
 
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { t, formatDate } from '../i18n.js';
 import { srcset, bestUrl } from '../library.js';
 
 /** Alt text: the image's own, else its title, else its prompt (never empty for an image that
@@ -20,6 +20,14 @@ export function picture(image, sizes, eager = false) {
   });
 }
 
+/** Retention's date shown on a card from this many days ahead. */
+const DUE_SOON_MS = 14 * 24 * 60 * 60 * 1000;
+
+/** The date retention deletes the image, when that is within 14 days (kept images have none). */
+function dueSoon(image) {
+  return image.deletes_at && Date.parse(image.deletes_at) - Date.now() < DUE_SOON_MS ? image.deletes_at : null;
+}
+
 const GRID_SIZES = '(min-width: 1100px) 260px, (min-width: 700px) 33vw, 50vw';
 
 export function card(image, { selectable = false, selected = false, onselect, eager = false } = {}) {
@@ -29,7 +37,8 @@ export function card(image, { selectable = false, selected = false, onselect, ea
     h('span', { class: 'card-caption', 'aria-hidden': caption === altOf(image) ? 'true' : undefined }, caption));
   const badges = h('span', { class: 'card-badges' },
     image.is_favorite ? h('span', { class: 'badge', title: t('image.favorite') }, '★') : null,
-    image.is_public ? h('span', { class: 'badge' }, t('image.public')) : null);
+    image.is_public ? h('span', { class: 'badge' }, t('image.public')) : null,
+    dueSoon(image) ? h('span', { class: 'badge badge-due' }, t('gallery.deletes_on', { date: formatDate(image.deletes_at) })) : null);
   const item = h('li', { class: 'card', dataset: { id: image.id } }, link, badges);
   if (selectable) {
     const box = h('input', { type: 'checkbox', class: 'card-select', checked: selected,

@@ -1,5 +1,5 @@
 //! Retention of images and the orphan sweep: exactly the private images past 90 days go, with every
-//! object they own and their collection and share links; published and recent images stay; a Storage
+//! object they own and their share links; published, favourite, collected and recent images stay; a Storage
 //! failure leaves nothing half-deleted and the next run finishes; objects no row points at go once
 //! older than the grace period, within the generator's layout only. An image being deleted cannot
 //! be published in the meantime.
@@ -13,7 +13,7 @@ use super::{PRIVATE, PUBLIC, number, run, sql, stored, stored_image, texts, uplo
 use crate::helpers::{request, send, signed_up};
 
 #[tokio::test]
-async fn old_private_images_go_with_their_objects_and_links_while_published_and_recent_ones_stay() {
+async fn old_private_images_go_with_their_objects_and_links_while_published_favourite_collected_and_recent_ones_stay() {
     let stack = TestStack::start().await;
     let (siti, budi) = (user(&stack, "siti@example.com").await, user(&stack, "budi@example.com").await);
     let old_private = stored_image(&stack, &siti, 91, false).await;
@@ -22,24 +22,28 @@ async fn old_private_images_go_with_their_objects_and_links_while_published_and_
     let old_published = stored_image(&stack, &siti, 400, true).await;
     let recent = stored_image(&stack, &siti, 89, false).await;
     let recent_edit = stored_image(&stack, &siti, 3, false).await;
+    let old_favourite = stored_image(&stack, &siti, 300, false).await;
     sql(&stack, &format!(
-        "insert into collections (id, user_id, name, cover_image_id)
-              values ('00000000-0000-4000-8000-00000000c011', '{siti}', 'Sawah', '{old}');
+        "update generated_images set is_favorite = true where id = '{favourite}';
+         insert into collections (id, user_id, name, cover_image_id)
+              values ('00000000-0000-4000-8000-00000000c011', '{siti}', 'Sawah', '{old_private}');
          insert into collection_images (collection_id, image_id) values
               ('00000000-0000-4000-8000-00000000c011', '{old}'), ('00000000-0000-4000-8000-00000000c011', '{recent}');
-         insert into shares (user_id, token, image_id) values ('{siti}', 'old-image-share-token-0123456789', '{old}'),
+         insert into shares (user_id, token, image_id) values ('{siti}', 'old-image-share-token-0123456789', '{old_private}'),
                                                               ('{siti}', 'recent-share-token-0123456789abc', '{recent}');
          update generated_images set parent_image_id = '{old_private}' where id = '{recent_edit}';",
         old = old_in_collection.id, recent = recent.id, old_private = old_private.id, recent_edit = recent_edit.id,
+        favourite = old_favourite.id,
     ))
     .await;
 
     let data = run(&stack).await;
 
-    let gone = [&old_private, &old_in_collection, &old_of_budi];
-    let kept = [&old_published, &recent, &recent_edit];
-    assert_eq!(data["deleted"]["images"], 3, "{data}");
-    assert_eq!(data["deleted"]["image_objects"], 9, "{data}");
+    // Favourites and collection members are kept however old, like published images.
+    let gone = [&old_private, &old_of_budi];
+    let kept = [&old_published, &old_in_collection, &old_favourite, &recent, &recent_edit];
+    assert_eq!(data["deleted"]["images"], 2, "{data}");
+    assert_eq!(data["deleted"]["image_objects"], 6, "{data}");
     assert_eq!(
         (data["remaining"].as_bool(), data["failed"].as_array().map(Vec::len)),
         (Some(false), Some(0)),
@@ -60,7 +64,11 @@ async fn old_private_images_go_with_their_objects_and_links_while_published_and_
             assert!(stored(&stack, bucket, path), "{bucket}/{path} of a kept image was deleted");
         }
     }
-    assert_eq!(texts(&stack, "select image_id::text from collection_images").await, vec![recent.id.clone()]);
+    let mut members = texts(&stack, "select image_id::text from collection_images").await;
+    members.sort();
+    let mut expected_members = vec![old_in_collection.id.clone(), recent.id.clone()];
+    expected_members.sort();
+    assert_eq!(members, expected_members, "collection links of kept images");
     assert_eq!(number(&stack, "select count(*) from collections where cover_image_id is null").await, 1);
     assert_eq!(texts(&stack, "select image_id::text from shares").await, vec![recent.id.clone()]);
     let parent =

@@ -11,20 +11,22 @@
 //! 3. usage logs past retention, dead sessions, used or expired e-mail tokens, expired idempotency
 //!    records, expired or revoked share links purged;
 //! 4. private images past retention deleted, objects before rows (`images`);
-//! 5. orphan objects swept from the private bucket, then from the public one (`orphans`).
+//! 5. orphan objects swept from the private bucket, then from the public one (`orphans`);
+//! 6. owners e-mailed about their images due for deletion within a week (`notices`).
 //!
 //! Batches stop starting once `CRON_TIME_BUDGET_MS` is spent; the answer says how much each step
 //! did, whether work remains, which steps failed, and how long the run took. One log line per run.
 
 mod guard;
 mod images;
+mod notices;
 mod orphans;
 mod pass;
 mod report;
 mod run;
 mod settings;
 
-use futures_util::future::{join_all, join3};
+use futures_util::future::{join_all, join4};
 use http::{Method, StatusCode};
 use serde_json::{Map, Value, json};
 
@@ -76,13 +78,15 @@ async fn steps(run: &Run<'_>) -> Summary {
         ("quota_holds", "maintenance_release_quota_holds", json!({})),
     ];
     let (expired, found) = (opened.expired.take(), (opened.orphans.take(), opened.public_orphans.take()));
+    let notices = opened.notices.take();
     let objects = async { (images::expire(run, expired).await, orphans::sweep(run, found).await) };
-    let (quotas, purged, (expiry, orphans)) = join3(
+    let (quotas, purged, (expiry, orphans), notices) = join4(
         run.sql_batches(opened.first("quotas"), "maintenance_reset_quotas", json!({})),
         join_all(
             purges.iter().map(|(step, function, args)| run.sql_batches(opened.first(step), function, args.clone())),
         ),
         objects,
+        notices::send(run, notices),
     )
     .await;
     summary.quotas_reset = summary.add("quotas", quotas);
@@ -95,6 +99,7 @@ async fn steps(run: &Run<'_>) -> Summary {
     summary.deleted.insert("image_objects".into(), json!(expiry.objects));
     let count = summary.add("orphans", orphans);
     summary.deleted.insert("orphan_objects".into(), json!(count));
+    summary.notices_sent = summary.add("notices", notices);
     summary
 }
 
@@ -102,6 +107,8 @@ async fn steps(run: &Run<'_>) -> Summary {
 struct Summary {
     report: Value,
     quotas_reset: u64,
+    /// Retention notices e-mailed by this run.
+    notices_sent: u64,
     deleted: Map<String, Value>,
     /// Some step stopped before it was done (out of time, or failed).
     remaining: bool,
@@ -127,6 +134,7 @@ impl Summary {
             .collect();
         json!({
             "quotas_reset": self.quotas_reset,
+            "notices_sent": self.notices_sent,
             "deleted": self.deleted,
             "report": self.report,
             "remaining": self.remaining,

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::images::Expired;
+use super::notices::{self, Notice};
 use super::run::Run;
 use super::{orphans, report};
 use crate::error::ApiError;
@@ -26,6 +27,8 @@ pub(super) struct Pass {
     pub orphans: Option<Vec<String>>,
     /// The first batch of the public bucket's orphan objects, in name order.
     pub public_orphans: Option<Vec<String>>,
+    /// The first claim of retention notices, to be sent by this run.
+    pub notices: Option<Vec<Notice>>,
 }
 
 impl Pass {
@@ -47,6 +50,8 @@ pub(super) async fn open(run: &Run<'_>) -> Result<Pass, ApiError> {
         "p_orphans_before": orphans::cutoff(run),
         "p_limit": run.config.batch_size,
         "p_public_bucket": app.storage.public_bucket(),
+        "p_notice_days": run.config.notice_days,
+        "p_notice_limit": notices::first_claim(run),
     });
     Ok(app.db.fetch(app.db.rpc("maintenance_pass", &args)).await?)
 }

@@ -23,6 +23,11 @@ pub struct CronConfig {
     pub batch_size: u64,
     /// Private images older than this are deleted (`RETENTION_IMAGE_DAYS`, 90).
     pub image_days: u64,
+    /// Owners are e-mailed this many days before their images are deleted (`RETENTION_NOTICE_DAYS`, 7).
+    pub notice_days: u64,
+    /// At most this many retention notices per run (`RETENTION_NOTICES_PER_RUN`, 50); the rest wait for
+    /// the next run, so that Resend's rate and the run's time budget hold.
+    pub notices_per_run: u64,
     /// Usage rows older than this are deleted (`RETENTION_USAGE_LOG_DAYS`, 30).
     pub usage_log_days: u64,
     /// A stored object no row points at is deleted once older than this (`ORPHAN_GRACE_SECS`, one
@@ -66,6 +71,8 @@ impl CronConfig {
             time_budget: Duration::from_millis(time_budget),
             batch_size,
             image_days: days(vars, "RETENTION_IMAGE_DAYS", 90)?,
+            notice_days: days(vars, "RETENTION_NOTICE_DAYS", 7)?,
+            notices_per_run: vars.positive("RETENTION_NOTICES_PER_RUN", 50)?,
             usage_log_days: days(vars, "RETENTION_USAGE_LOG_DAYS", 30)?,
             orphan_grace: Duration::from_secs(vars.positive("ORPHAN_GRACE_SECS", 3_600)?),
             storage_limit_bytes: vars.positive("STORAGE_LIMIT_BYTES", 1_000_000_000)?,
@@ -104,6 +111,7 @@ mod tests {
         assert_eq!(config.time_budget, Duration::from_secs(240));
         assert_eq!((config.batch_size, config.image_days, config.usage_log_days), (500, 90, 30));
         assert_eq!(config.orphan_grace, Duration::from_secs(3_600));
+        assert_eq!((config.notice_days, config.notices_per_run), (7, 50));
         assert_eq!((config.storage_limit_bytes, config.daily_generation_budget), (1_000_000_000, 500));
         assert_eq!((config.operator_email, config.operator_locale.as_str()), (None, "id"));
     }
@@ -116,6 +124,8 @@ mod tests {
             ("CRON_BATCH_SIZE", "2"),
             ("RETENTION_IMAGE_DAYS", "30"),
             ("RETENTION_USAGE_LOG_DAYS", "7"),
+            ("RETENTION_NOTICE_DAYS", "3"),
+            ("RETENTION_NOTICES_PER_RUN", "5"),
             ("ORPHAN_GRACE_SECS", "60"),
             ("STORAGE_LIMIT_BYTES", "8000000000"),
             ("DAILY_GENERATION_BUDGET", "40"),
@@ -127,6 +137,7 @@ mod tests {
         assert_eq!((config.time_budget, config.batch_size), (Duration::from_millis(1500), 2));
         assert_eq!((config.image_days, config.usage_log_days, config.orphan_grace.as_secs()), (30, 7, 60));
         assert_eq!((config.storage_limit_bytes, config.daily_generation_budget), (8_000_000_000, 40));
+        assert_eq!((config.notice_days, config.notices_per_run), (3, 5));
         assert_eq!(config.operator_email.as_deref(), Some("Ops <ops@studio.example>"));
         assert_eq!(config.operator_locale, "en");
     }
@@ -153,6 +164,8 @@ mod tests {
             ("RETENTION_IMAGE_DAYS", "-1"),
             ("RETENTION_IMAGE_DAYS", "36501"),
             ("RETENTION_USAGE_LOG_DAYS", "0"),
+            ("RETENTION_NOTICE_DAYS", "0"),
+            ("RETENTION_NOTICES_PER_RUN", "none"),
             ("ORPHAN_GRACE_SECS", "1h"),
             ("STORAGE_LIMIT_BYTES", "1GB"),
             ("DAILY_GENERATION_BUDGET", "0"),

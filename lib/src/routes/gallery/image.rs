@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
+use time::format_description::well_known::Rfc3339;
+use time::{OffsetDateTime, UtcOffset};
 use uuid::Uuid;
 
 use crate::app::App;
@@ -15,7 +17,7 @@ use crate::supabase::SignedUrl;
 /// The columns every gallery read selects (never the search vector).
 pub const COLUMNS: &str = "id,prompt,negative_prompt,template_id,aspect_ratio,quality,model,seed,title,alt_text,\
 tags,is_favorite,is_public,show_prompt,published_at,parent_image_id,width,height,bytes,mime_type,storage_path,\
-derivative_paths,public_paths,created_at,updated_at";
+derivative_paths,public_paths,collection_count,created_at,updated_at";
 
 /// How long the signed URLs in a response stay valid: long enough to scroll a page and come back.
 const SIGNED_URL_TTL: Duration = Duration::from_secs(60 * 60);
@@ -56,6 +58,9 @@ pub struct Image {
     derivative_paths: BTreeMap<String, String>,
     /// "original" or a target width → object path in the public bucket, while published.
     pub public_paths: Option<BTreeMap<String, String>>,
+    /// How many collections hold it: retention keeps those in one.
+    #[serde(default)]
+    collection_count: i64,
     pub created_at: String,
     updated_at: String,
 }
@@ -74,6 +79,18 @@ impl Image {
 
     pub fn public_objects(&self) -> Vec<&str> {
         self.public_paths.iter().flat_map(|paths| paths.values().map(String::as_str)).collect()
+    }
+
+    /// When retention deletes it (RFC 3339, UTC): `RETENTION_IMAGE_DAYS` after it was made, unless it
+    /// is kept (published, a favourite, or in a collection). The cron's first run after that time
+    /// deletes it.
+    fn deletes_at(&self, app: &App) -> Option<String> {
+        if self.is_public || self.is_favorite || self.collection_count > 0 {
+            return None;
+        }
+        let days = i64::try_from(app.config.cron.image_days).ok()?;
+        let made = OffsetDateTime::parse(&self.created_at, &Rfc3339).ok()?;
+        (made.to_offset(UtcOffset::UTC) + time::Duration::days(days)).format(&Rfc3339).ok()
     }
 
     fn to_json(&self, app: &App, signed: &HashMap<&str, &str>) -> Value {
@@ -100,6 +117,7 @@ impl Image {
                 "template_id": self.made.template_id, "aspect_ratio": self.aspect_ratio, "quality": self.made.quality,
                 "model": self.made.model, "seed": self.made.seed,
             },
+            "deletes_at": self.deletes_at(app),
             "urls": { "original": signed.get(self.storage_path.as_str()), "derivatives": derivatives },
             "public_urls": public_urls,
         })
