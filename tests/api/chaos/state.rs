@@ -13,7 +13,8 @@ use super::Case;
 /// (an e-mail is as much a write as a row: one sent for a change that was not saved is a lie to its
 /// reader). Left out: times (touching a row, as an API key's or a session's `last_used_at`, is
 /// not writing half of it; [`recover`] ages objects), the `quota_refund` usage rows that record
-/// units given back (the counters show whether they were), the cron's daily report and, for a
+/// units given back (the counters show whether they were), a day's studio-wide budget counter that
+/// stands at zero (a refund brought it back: the same as no row), the cron's daily report and, for a
 /// case that counts views, the views.
 pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
     let (views, view_logs) = if case.counts_views { (" - 'view_count'", "share_view") } else { ("", "") };
@@ -37,7 +38,8 @@ pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
                        from {table} t
                       where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
                         and to_jsonb(t) ->> 'action' is distinct from '{view_logs}'
-                        and '{table}' <> 'public.daily_reports'"
+                        and '{table}' <> 'public.daily_reports'
+                        and not ('{table}' = 'public.generation_budget_days' and to_jsonb(t) ->> 'used' = '0')"
                 ),
                 &[],
             )

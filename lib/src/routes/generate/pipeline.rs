@@ -146,9 +146,16 @@ async fn store_and_record(
     // units are given back.
     let args = json!({ "p_hold": charge.hold, "p_user": job.user, "p_images": images, "p_request": request,
                        "p_now": created_at });
-    let rows: Vec<Value> = app.db.fetch(app.db.rpc("record_held_generation", &args)).await?;
+    let mut rows: Vec<Value> = app.db.fetch(app.db.rpc("record_held_generation", &args)).await?;
+    for row in rows.iter_mut().filter_map(Value::as_object_mut) {
+        // The retention's bookkeeping columns are not part of an image as the API describes it.
+        row.retain(|column, _| !BOOKKEEPING.contains(&column.as_str()));
+    }
     Ok(with_urls(rows, &stored, &signed))
 }
+
+/// Columns of `generated_images` kept for the retention pass, never answered.
+const BOOKKEEPING: [&str; 2] = ["collection_count", "retention_notified_at"];
 
 /// Makes the original (PNG with the parameters embedded) and the derivatives, and uploads them all
 /// in parallel. Returns every path an upload was attempted for, whatever the outcome.
