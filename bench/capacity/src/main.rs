@@ -9,6 +9,7 @@
 
 mod egress;
 mod meter;
+mod model;
 mod report;
 mod session;
 mod step;
@@ -133,8 +134,10 @@ async fn run() -> Result<(), String> {
         let cron = http.get(format!("{}/api/cron/reset", m.url)).bearer_auth(studio_local::stack::LOCAL_CRON_SECRET);
         steps.push(step(&m, route, cron).await?);
     }
-    report::print(&stored_rows(one.0, stored), &steps, &egress, shell, &m.tally(), OPERATOR);
+    let stored = stored_rows(one.0, stored);
+    report::print(&stored, &steps, &egress, shell, &m.tally(), OPERATOR);
     println!("\nSigned image URLs the same in two listings of the page: {}.", if stable { "yes" } else { "no" });
+    model::print(&stored, &steps, &egress);
     Ok(())
 }
 

@@ -17,7 +17,7 @@ pub struct Stored {
 }
 
 impl Stored {
-    fn total(&self) -> i64 {
+    pub fn total(&self) -> i64 {
         self.objects.iter().map(|(_, n)| n).sum()
     }
 }

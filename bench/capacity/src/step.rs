@@ -28,6 +28,11 @@ pub struct Step {
 }
 
 impl Step {
+    /// What Supabase sent the function for this request (PostgREST and Storage answers).
+    pub fn supabase_egress(&self) -> u64 {
+        self.tally.bytes(Service::Database) + self.tally.bytes(Service::StorageToFunction)
+    }
+
     pub fn command_total(&self) -> u64 {
         self.commands.values().sum()
     }
