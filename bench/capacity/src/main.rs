@@ -3,10 +3,13 @@
 //! retention notice due), printing what it costs against the free plans: bytes stored per image,
 //! egress per gallery page and image view, Upstash commands and e-mails per route.
 //!
-//! usage: capacity [--inputs DIR]   (PNG files the model answers with; default: the shared
-//!                                   benchmark's inputs, ../shared/bench/thumbs/inputs)
+//! usage: capacity [--inputs DIR] [--browser]
+//!   --inputs: PNG files the model answers with (default: the shared benchmark's inputs,
+//!             ../shared/bench/thumbs/inputs);
+//!   --browser: also measure the gallery and a view in Chromium, with and without the service worker.
 //! Run from the project root: cargo run -p studio-bench-capacity
 
+mod browser;
 mod egress;
 mod meter;
 mod model;
@@ -25,13 +28,19 @@ use step::{Step, step};
 const PAGE: usize = 24;
 const OPERATOR: &str = "operator@capacity.example.com";
 
-fn inputs_dir() -> Result<PathBuf, String> {
+/// `--inputs DIR` (default: the shared benchmark's inputs) and `--browser`.
+fn options() -> Result<(PathBuf, bool), String> {
+    let mut dir = studio_local::pg::repo_root().join("../shared/bench/thumbs/inputs");
+    let mut browser = false;
     let mut args = std::env::args().skip(1);
-    match (args.next().as_deref(), args.next()) {
-        (None, _) => Ok(studio_local::pg::repo_root().join("../shared/bench/thumbs/inputs")),
-        (Some("--inputs"), Some(dir)) => Ok(PathBuf::from(dir)),
-        _ => Err("usage: capacity [--inputs DIR]".into()),
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--inputs" => dir = args.next().map(PathBuf::from).ok_or("--inputs needs a folder")?,
+            "--browser" => browser = true,
+            _ => return Err("usage: capacity [--inputs DIR] [--browser]".into()),
+        }
     }
+    Ok((dir, browser))
 }
 
 #[tokio::main]
@@ -46,7 +55,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), String> {
-    let dir = inputs_dir()?;
+    let (dir, in_browser) = options()?;
     let files = meter::pngs_in(&dir);
     if files.is_empty() {
         return Err(format!("no PNG files in {} (pass --inputs DIR)", dir.display()));
@@ -138,6 +147,9 @@ async fn run() -> Result<(), String> {
     report::print(&stored, &steps, &egress, shell, &m.tally(), OPERATOR);
     println!("\nSigned image URLs the same in two listings of the page: {}.", if stable { "yes" } else { "no" });
     model::print(&stored, &steps, &egress);
+    if in_browser {
+        browser::print(&browser::measure(&m.url, session::EMAIL, session::PASSWORD).await?);
+    }
     Ok(())
 }
 

@@ -41,6 +41,21 @@ pub enum Service {
     Other,
 }
 
+impl Service {
+    /// Its name in the probe's JSON.
+    pub fn key(self) -> &'static str {
+        match self {
+            Service::Function => "function",
+            Service::Static => "static",
+            Service::Database => "postgrest",
+            Service::StorageToFunction => "storage_to_function",
+            Service::StorageToBrowser => "storage_to_browser",
+            Service::Upstash => "upstash",
+            Service::Other => "other",
+        }
+    }
+}
+
 fn service_of(method: &axum::http::Method, path: &str) -> Service {
     let object_url = path.starts_with("/storage/v1/object/sign/") || path.starts_with("/storage/v1/object/public/");
     match path {
@@ -68,6 +83,12 @@ impl Tally {
             now.iter().map(|(k, v)| (*k, v - then.get(k).copied().unwrap_or(0))).collect()
         };
         Tally { bytes: minus(&self.bytes, &before.bytes), requests: minus(&self.requests, &before.requests) }
+    }
+
+    /// `{"bytes": {service: n}, "requests": {service: n}}`, services by [`Service::key`].
+    pub fn json(&self) -> Value {
+        let by = |map: &BTreeMap<Service, u64>| map.iter().map(|(s, n)| (s.key().to_owned(), json!(n))).collect();
+        json!({ "bytes": Value::Object(by(&self.bytes)), "requests": Value::Object(by(&self.requests)) })
     }
 
     pub fn bytes(&self, service: Service) -> u64 {
@@ -114,10 +135,19 @@ impl Metered {
         });
         let tally = Arc::new(Mutex::new(Tally::default()));
         let counted = tally.clone();
-        let router = router.layer(axum::middleware::from_fn(move |req: Request, next: Next| {
-            let tally = counted.clone();
-            count(tally, req, next)
-        }));
+        let read = tally.clone();
+        // The counts so far, for the browser measurement (browser.mjs), which takes its own
+        // before and after around each thing it does.
+        let probe = axum::routing::get(move || {
+            let tally = read.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            async move { axum::Json(tally.json()) }
+        });
+        let router = router.route("/__capacity/tally", probe).layer(axum::middleware::from_fn(
+            move |req: Request, next: Next| {
+                let tally = counted.clone();
+                count(tally, req, next)
+            },
+        ));
         tokio::spawn(studio_local::outage::serve(listener, router));
         Ok(Self { url, db, faults, outbox, tally, http: reqwest::Client::new(), _storage: storage })
     }
