@@ -16,6 +16,8 @@ mod model;
 mod report;
 mod session;
 mod step;
+#[cfg(test)]
+mod tests;
 
 use std::path::PathBuf;
 use std::process::ExitCode;

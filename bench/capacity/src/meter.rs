@@ -190,7 +190,7 @@ impl Metered {
 }
 
 /// `cmdstat_get:calls=3,usec=…` lines into `get → 3`.
-fn parse_commandstats(text: &str) -> BTreeMap<String, u64> {
+pub fn parse_commandstats(text: &str) -> BTreeMap<String, u64> {
     let stat = |line: &str| {
         let (name, rest) = line.strip_prefix("cmdstat_")?.split_once(':')?;
         let calls = rest.split(',').find_map(|kv| kv.strip_prefix("calls="))?.parse().ok()?;
