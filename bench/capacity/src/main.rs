@@ -135,6 +135,7 @@ async fn run() -> Result<(), String> {
     let download = http.get(format!("{}/api/gallery/{id}/download?format=png", m.url)).bearer_auth(&account.access);
     steps.push(step(&m, "GET /api/gallery/{id}/download?format=png", download).await?);
     let shell = egress::shell(&http, &m.url).await?;
+    let (images, row_bytes) = m.row_bytes(&account.user_id).await;
 
     // One image made 84 days ago: with retention at 90 days and notices 7 days ahead, it is due.
     let db = m.db.client().await;
@@ -147,6 +148,10 @@ async fn run() -> Result<(), String> {
     }
     let stored = stored_rows(one.0, stored);
     report::print(&stored, &steps, &egress, shell, &m.tally(), OPERATOR);
+    let per_image = row_bytes / images.max(1);
+    println!(
+        "\nDatabase rows per image (generated_images, usage_logs, prompt_history; data only, indexes not counted): {per_image} bytes ({row_bytes} over {images} images)."
+    );
     println!("\nSigned image URLs the same in two listings of the page: {}.", if stable { "yes" } else { "no" });
     model::print(&stored, &steps, &egress);
     if in_browser {

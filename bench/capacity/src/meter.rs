@@ -189,6 +189,26 @@ impl Metered {
     }
 }
 
+impl Metered {
+    /// The user's images, and the bytes of their rows in the tables a generation writes
+    /// (`generated_images`, `usage_logs`, `prompt_history`; `pg_column_size`, so indexes and page
+    /// overhead are not counted).
+    pub async fn row_bytes(&self, user: &str) -> (i64, i64) {
+        let db = self.db.client().await;
+        let row = db
+            .query_one(
+                "select (select count(*) from generated_images where user_id = $1::text::uuid),
+                        (select coalesce(sum(pg_column_size(g.*)), 0) from generated_images g where user_id = $1::text::uuid)
+                      + (select coalesce(sum(pg_column_size(u.*)), 0) from usage_logs u where user_id = $1::text::uuid)
+                      + (select coalesce(sum(pg_column_size(p.*)), 0) from prompt_history p where user_id = $1::text::uuid)",
+                &[&user],
+            )
+            .await
+            .expect("read the row sizes");
+        (row.get(0), row.get(1))
+    }
+}
+
 /// `cmdstat_get:calls=3,usec=…` lines into `get → 3`.
 pub fn parse_commandstats(text: &str) -> BTreeMap<String, u64> {
     let stat = |line: &str| {
