@@ -1,15 +1,16 @@
 //! Retention people can see: favourites and collection members survive the cron (an image that
-//! leaves its last collection is due again), and each owner with images due within seven days gets
-//! one e-mail about them, with the count and a gallery link, never twice for the same images; images
-//! due later get a later mail, and a run's cap on mails (or its time budget) carries the rest to the
-//! next run.
+//! leaves its last collection is due again), and each owner with images due within about a week gets
+//! one e-mail about them, with the count, the dates and a gallery link, never twice for the same
+//! images; images due later get a later mail, and a run's cap on mails (or its time budget) carries
+//! the rest to the next run.
 
 use studio_local::testing::TestStack;
 
+use super::notice_cadence::days_pass;
 use super::{number, run, sql, stored, stored_image, texts, user};
 
 /// A user with a confirmed address in `locale`, as the notices need.
-async fn confirmed(stack: &TestStack, email: &str, locale: &str) -> String {
+pub(super) async fn confirmed(stack: &TestStack, email: &str, locale: &str) -> String {
     let id = user(stack, email).await;
     sql(stack, &format!("update users set email_verified_at = now(), locale = '{locale}' where id = '{id}'")).await;
     id
@@ -82,38 +83,39 @@ async fn one_notice_per_owner_for_images_due_within_a_week_and_a_later_one_for_l
     assert_eq!((first["notices_sent"].as_u64(), second["notices_sent"].as_u64()), (Some(2), Some(0)));
     let mail = stack.outbox.find_to("siti@example.com");
     assert_eq!(mail.len(), 1, "{mail:?}");
-    let due = texts(
-        &stack,
-        &format!(
+    let mut due = Vec::new();
+    for image in &soon {
+        let query = format!(
             "select ((created_at + interval '90 days') at time zone 'utc')::date::text
-                                        from generated_images where id = '{}'",
-            soon[0].id
-        ),
-    )
-    .await
-    .remove(0);
-    assert_eq!(mail[0].subject, format!("2 of your images will be deleted from {due}"));
+               from generated_images where id = '{}'",
+            image.id
+        );
+        due.push(texts(&stack, &query).await.remove(0));
+    }
+    assert_eq!(mail[0].subject, format!("2 of your images will be deleted between {} and {}", due[0], due[1]));
     let text = mail[0].text.clone().unwrap_or_default();
     assert!(text.contains("/#/gallery"), "{text}");
     let budi_mail = stack.outbox.find_to("budi@example.com");
     assert_eq!(budi_mail.len(), 1);
-    assert!(budi_mail[0].subject.starts_with("1 gambar Anda akan dihapus mulai"), "{}", budi_mail[0].subject);
+    assert!(budi_mail[0].subject.starts_with("1 gambar Anda akan dihapus pada"), "{}", budi_mail[0].subject);
     assert!(stack.outbox.find_to("tamu@example.com").is_empty(), "mail to an unconfirmed address");
     let notified =
         number(&stack, "select count(*) from generated_images where retention_notified_at is not null").await;
     assert_eq!(notified, 3, "siti's two and budi's one are marked");
 
-    // A week later for the image that was 60 days old: a second, separate notice about it alone.
-    sql(
-        &stack,
-        &format!("update generated_images set created_at = now() - interval '88 days' where id = '{}'", later.id),
-    )
-    .await;
+    // When the image that was 60 days old is due within the notice's reach (22 days on, past a week
+    // since the first notice): a second, separate notice about it alone.
+    days_pass(&stack, 22).await;
     assert_eq!(run(&stack).await["notices_sent"], 1);
     assert_eq!(run(&stack).await["notices_sent"], 0);
     let mail = stack.outbox.find_to("siti@example.com");
     assert_eq!(mail.len(), 2, "{mail:?}");
     assert!(mail.iter().any(|m| m.subject.starts_with("1 of your images will be deleted on")), "{mail:?}");
+    let query = format!(
+        "select count(*) from generated_images where id = '{}' and retention_notified_at is not null",
+        later.id
+    );
+    assert_eq!(number(&stack, &query).await, 1, "the later image is the one the second notice covers");
 }
 
 #[tokio::test]

@@ -1,7 +1,8 @@
-//! Retention notices: each owner of images that retention deletes within `RETENTION_NOTICE_DAYS`
-//! gets one e-mail about them, with how many and from when, and a link to the gallery. The images a
-//! notice covers are marked in the same statement that claims them, so a rerun or a concurrent run
-//! never mails the same images twice; images that become due later get a later notice. A run sends
+//! Retention notices: an owner gets at most one e-mail per `RETENTION_NOTICE_DAYS`, and every image
+//! is in one sent at least that long before it is deleted (the claim's migration has the rule and
+//! its proof). A notice says how many images go, between which dates, with a link to the gallery.
+//! The claim marks the images it covers and stamps the owner, so a rerun or a concurrent run never
+//! mails the same images twice; images that become due later get a later notice. A run sends
 //! at most `RETENTION_NOTICES_PER_RUN` and stops claiming once its time budget is spent; the rest
 //! wait for the next run. A failed send gives its images back to the next run.
 
@@ -26,8 +27,9 @@ pub(super) struct Notice {
     email: String,
     locale: String,
     images: u64,
-    /// When retention deletes the first of them (a timestamp as PostgREST writes it).
+    /// When retention deletes the first and the last of them (timestamps as PostgREST writes them).
     first_deletion: String,
+    last_deletion: String,
 }
 
 /// How many owners the run's opening pass claims.
@@ -88,11 +90,9 @@ async fn claim(run: &Run<'_>, limit: u64) -> Result<Vec<Notice>, ApiError> {
 }
 
 async fn mail(run: &Run<'_>, notice: &Notice) -> Result<(), ApiError> {
-    let first = OffsetDateTime::parse(&notice.first_deletion, &Rfc3339)
-        .map_err(|err| ApiError::internal(format!("deletion time {}: {err}", notice.first_deletion)))?;
-    let date = first.to_offset(time::UtcOffset::UTC).date().to_string();
+    let (first, last) = (utc_date(&notice.first_deletion)?, utc_date(&notice.last_deletion)?);
     let link = app_link(run.app, "gallery", None);
-    let email = render_notice(notice.images, &date, &link, &notice.email, &notice.locale);
+    let email = render_notice(notice.images, (&first, &last), &link, &notice.email, &notice.locale);
     // One key per owner and claim (the claim's time, to the microsecond PostgreSQL keeps): Resend
     // drops a repeat of the same notice within 24 hours.
     let key = format!("retention-notice/{}/{}", notice.user_id, run.now.unix_timestamp_nanos() / 1000);
@@ -100,7 +100,15 @@ async fn mail(run: &Run<'_>, notice: &Notice) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Gives the unsent notices' images back. Logged, not returned: the send's failure is what matters.
+/// The UTC date (`YYYY-MM-DD`) of a timestamp PostgREST wrote.
+fn utc_date(timestamp: &str) -> Result<String, ApiError> {
+    let at = OffsetDateTime::parse(timestamp, &Rfc3339)
+        .map_err(|err| ApiError::internal(format!("deletion time {timestamp}: {err}")))?;
+    Ok(at.to_offset(time::UtcOffset::UTC).date().to_string())
+}
+
+/// Gives the unsent notices' images, and their owners' notice time, back. Logged, not returned: the
+/// send's failure is what matters.
 async fn release(run: &Run<'_>, notices: impl Iterator<Item = Notice>) {
     let app = run.app;
     for notice in notices {

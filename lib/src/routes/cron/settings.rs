@@ -23,7 +23,8 @@ pub struct CronConfig {
     pub batch_size: u64,
     /// Private images older than this are deleted (`RETENTION_IMAGE_DAYS`, 90).
     pub image_days: u64,
-    /// Owners are e-mailed this many days before their images are deleted (`RETENTION_NOTICE_DAYS`, 7).
+    /// Owners are e-mailed at least this many days before their images are deleted, and at most once
+    /// in this many days (`RETENTION_NOTICE_DAYS`, 7).
     pub notice_days: u64,
     /// At most this many retention notices per run (`RETENTION_NOTICES_PER_RUN`, 50); the rest wait for
     /// the next run, so that Resend's rate and the run's time budget hold.
@@ -66,12 +67,22 @@ impl CronConfig {
         if !matches!(operator_locale.as_str(), "id" | "en") {
             return Err(invalid("OPERATOR_LOCALE", "expected id or en".into()));
         }
+        let image_days = days(vars, "RETENTION_IMAGE_DAYS", 90)?;
+        let notice_days = days(vars, "RETENTION_NOTICE_DAYS", 7)?;
+        // A notice covers two notice periods plus a day between runs (see the notices' migration);
+        // with a shorter retention an image made after a notice could go before the owner's next one.
+        if notice_days * 2 + 2 > image_days {
+            return Err(invalid(
+                "RETENTION_NOTICE_DAYS",
+                format!("must be at most (RETENTION_IMAGE_DAYS - 2) / 2, here {}", image_days.saturating_sub(2) / 2),
+            ));
+        }
         Ok(Self {
             secret,
             time_budget: Duration::from_millis(time_budget),
             batch_size,
-            image_days: days(vars, "RETENTION_IMAGE_DAYS", 90)?,
-            notice_days: days(vars, "RETENTION_NOTICE_DAYS", 7)?,
+            image_days,
+            notice_days,
             notices_per_run: vars.positive("RETENTION_NOTICES_PER_RUN", 50)?,
             usage_log_days: days(vars, "RETENTION_USAGE_LOG_DAYS", 30)?,
             orphan_grace: Duration::from_secs(vars.positive("ORPHAN_GRACE_SECS", 3_600)?),
@@ -165,6 +176,7 @@ mod tests {
             ("RETENTION_IMAGE_DAYS", "36501"),
             ("RETENTION_USAGE_LOG_DAYS", "0"),
             ("RETENTION_NOTICE_DAYS", "0"),
+            ("RETENTION_NOTICE_DAYS", "45"),
             ("RETENTION_NOTICES_PER_RUN", "none"),
             ("ORPHAN_GRACE_SECS", "1h"),
             ("STORAGE_LIMIT_BYTES", "1GB"),
