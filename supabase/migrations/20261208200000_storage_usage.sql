@@ -75,7 +75,10 @@ update public.storage_usage
 
 -- Adds each user's change to their row and the sum to the studio's. The user rows are locked in id
 -- order before any is changed, so two statements over several users cannot deadlock; the row of an
--- account being deleted is already gone, and only the studio's total moves.
+-- account being deleted is already gone, and only the studio's total moves. `no key update`, the
+-- lock an UPDATE of a non-key column takes: it does not conflict with the key-share lock every
+-- image insert's foreign key holds on its user's row, so two inserts for one user queue instead of
+-- each waiting for the other's key-share lock (`for update` deadlocked them).
 create function public.storage_usage_apply(p_users uuid[], p_deltas bigint[])
 returns void
 language plpgsql volatile
@@ -85,7 +88,7 @@ begin
   if coalesce(cardinality(p_users), 0) = 0 then
     return;
   end if;
-  perform 1 from public.users u where u.id = any (p_users) order by u.id for update;
+  perform 1 from public.users u where u.id = any (p_users) order by u.id for no key update;
   update public.users u set storage_used_bytes = u.storage_used_bytes + d.delta
     from unnest(p_users, p_deltas) as d(user_id, delta)
    where u.id = d.user_id;
