@@ -119,9 +119,7 @@ impl ApiError {
             Self::BudgetExhausted { .. }
             | Self::Busy { .. }
             | Self::StorageExhausted(_)
-            | Self::UpstreamUnavailable { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            | Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

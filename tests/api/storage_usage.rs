@@ -52,7 +52,8 @@ pub async fn assert_exact(stack: &TestStack, when: &str) {
         )
         .await
         .expect("the studio's figures");
-    let (counter, rows, filler, objects): (i64, i64, i64, i64) = (studio.get(0), studio.get(1), studio.get(2), studio.get(3));
+    let (counter, rows, filler, objects): (i64, i64, i64, i64) =
+        (studio.get(0), studio.get(1), studio.get(2), studio.get(3));
     assert_eq!((counter, counter - filler), (rows, objects), "{when}: the studio's counter, rows and objects");
     let users = db
         .query(

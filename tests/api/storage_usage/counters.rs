@@ -7,8 +7,8 @@ use serde_json::json;
 use studio_local::testing::TestStack;
 
 use super::{assert_exact, counters, save_version};
-use crate::generate_faults::{edit, generate, square};
 use crate::gallery::call;
+use crate::generate_faults::{edit, generate, square};
 use crate::helpers::{Account, PASSWORD, signed_up};
 
 /// The account's bytes as the profile shows them (the Dashboard's figure), with its limit.
@@ -65,7 +65,9 @@ async fn the_counters_follow_generate_edit_versions_publishing_and_deleting() {
     let after = counters(&stack, &siti).await;
     assert!(after.0 > before.0 && after.1 - before.1 == after.0 - before.0, "publishing adds its copies");
     assert_exact(&stack, "after publishing").await;
-    call(&stack, Method::PATCH, &format!("/{first}"), Some(&siti.access), Some(json!({ "title": "Malam" }))).await.data();
+    call(&stack, Method::PATCH, &format!("/{first}"), Some(&siti.access), Some(json!({ "title": "Malam" })))
+        .await
+        .data();
     assert_eq!(counters(&stack, &siti).await, after, "a title moves no bytes");
 
     let ids: Vec<String> = stack
@@ -81,7 +83,9 @@ async fn the_counters_follow_generate_edit_versions_publishing_and_deleting() {
     let bulk = |action: &str| json!({ "ids": ids, "action": action });
     call(&stack, Method::POST, "/bulk", Some(&siti.access), Some(bulk("publish"))).await.data();
     assert_exact(&stack, "after publishing in bulk").await;
-    call(&stack, Method::PATCH, &format!("/{first}"), Some(&siti.access), Some(json!({ "is_public": false }))).await.data();
+    call(&stack, Method::PATCH, &format!("/{first}"), Some(&siti.access), Some(json!({ "is_public": false })))
+        .await
+        .data();
     assert_exact(&stack, "after unpublishing").await;
     call(&stack, Method::POST, "/bulk", Some(&siti.access), Some(bulk("unpublish"))).await.data();
     assert_exact(&stack, "after unpublishing in bulk").await;

@@ -41,8 +41,14 @@ async fn a_full_account_is_refused_storage_full_with_nothing_charged_or_stored()
         ),
         (
             "bulk publish",
-            call(&stack, Method::POST, "/bulk", Some(&siti.access), Some(json!({ "ids": [image], "action": "publish" })))
-                .await,
+            call(
+                &stack,
+                Method::POST,
+                "/bulk",
+                Some(&siti.access),
+                Some(json!({ "ids": [image], "action": "publish" })),
+            )
+            .await,
         ),
     ];
 
