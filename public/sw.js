@@ -4,7 +4,7 @@
 // copies excepted: the browser's HTTP cache and their five-minute Cache-Control decide), and the
 // Background Sync tag of the offline prompt queue.
 
-const VERSION = 'v9';
+const VERSION = 'v10';
 const SHELL_CACHE = `shell-${VERSION}`;
 // Images keep their cache across versions: an image at a path never changes.
 const IMAGE_CACHE = 'images-v1';

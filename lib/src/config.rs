@@ -55,6 +55,8 @@ pub struct Config {
     pub cron: crate::routes::CronConfig,
     /// Per-user limits on version uploads, downloads and exports.
     pub volume: crate::routes::VolumeConfig,
+    /// The account's and the studio's storage limits, checked before anything is stored.
+    pub storage_limits: crate::routes::StorageLimits,
 }
 
 impl Config {
@@ -77,6 +79,7 @@ impl Config {
             generation: crate::domain::generation::GenerationConfig::from_vars(&vars)?,
             cron: crate::routes::CronConfig::from_vars(&vars)?,
             volume: crate::routes::VolumeConfig::from_vars(&vars)?,
+            storage_limits: crate::routes::StorageLimits::from_vars(&vars)?,
         })
     }
 }

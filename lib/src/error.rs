@@ -72,6 +72,14 @@ pub enum ApiError {
     /// reached; retry when the minute ends.
     #[error("{message}")]
     Busy { message: String, retry_after_secs: u64 },
+    /// 409 STORAGE_FULL: the account's images take its storage limit (`USER_STORAGE_LIMIT_BYTES`)
+    /// or more; `message` says to delete or unpublish images; `details` carries both figures.
+    #[error("{message}")]
+    StorageFull { message: String, used_bytes: u64, limit_bytes: u64 },
+    /// 503 STORAGE_EXHAUSTED: the studio's images take 95 % of the plan's storage
+    /// (`STORAGE_LIMIT_BYTES`): nothing more is stored for anyone until the operator makes room.
+    #[error("{0}")]
+    StorageExhausted(String),
     /// 503 UPSTREAM_UNAVAILABLE: a service we depend on failed or refused; maybe retry later.
     #[error("{service} is unavailable")]
     UpstreamUnavailable { service: &'static str, retry_after_secs: Option<u64> },
@@ -99,7 +107,7 @@ impl ApiError {
             Self::Forbidden(_) | Self::EmailNotVerified => StatusCode::FORBIDDEN,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::Conflict(_) | Self::StorageFull { .. } => StatusCode::CONFLICT,
             Self::Gone(_) => StatusCode::GONE,
             Self::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -108,9 +116,10 @@ impl ApiError {
             | Self::Throttled { .. }
             | Self::DailyLimitReached { .. }
             | Self::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::BudgetExhausted { .. } | Self::Busy { .. } | Self::UpstreamUnavailable { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
+            Self::BudgetExhausted { .. }
+            | Self::Busy { .. }
+            | Self::StorageExhausted(_)
+            | Self::UpstreamUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Self::UpstreamTimeout { .. } => StatusCode::GATEWAY_TIMEOUT,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -135,6 +144,8 @@ impl ApiError {
             Self::QuotaExceeded { .. } => "QUOTA_EXCEEDED",
             Self::BudgetExhausted { .. } => "BUDGET_EXHAUSTED",
             Self::Busy { .. } => "BUSY",
+            Self::StorageFull { .. } => "STORAGE_FULL",
+            Self::StorageExhausted(_) => "STORAGE_EXHAUSTED",
             Self::UpstreamUnavailable { .. } => "UPSTREAM_UNAVAILABLE",
             Self::UpstreamTimeout { .. } => "UPSTREAM_TIMEOUT",
             Self::Internal(_) => "INTERNAL",
@@ -165,6 +176,9 @@ impl ApiError {
                 error["details"] = json!({ "allow": allow });
             }
             Self::PayloadTooLarge { limit } => error["details"] = json!({ "limit": limit }),
+            Self::StorageFull { used_bytes, limit_bytes, .. } => {
+                error["details"] = json!({ "usedBytes": used_bytes, "limitBytes": limit_bytes });
+            }
             Self::GenerationEmpty { reason, model_text } => {
                 error["details"] = json!({ "reason": reason, "model_text": model_text });
             }
@@ -207,6 +221,17 @@ mod tests {
         assert_eq!(err.body()["code"], "EMAIL_NOT_VERIFIED");
         let message = err.body()["message"].as_str().unwrap_or_default().to_owned();
         assert!(message.contains("resend-verification") && message.contains("link"), "{message}");
+    }
+
+    #[test]
+    fn storage_refusals_say_whose_storage_is_full() {
+        let full = ApiError::StorageFull { message: "delete images".into(), used_bytes: 7, limit_bytes: 5 };
+        assert_eq!((full.status(), full.code()), (StatusCode::CONFLICT, "STORAGE_FULL"));
+        assert_eq!(full.body()["details"], json!({ "usedBytes": 7, "limitBytes": 5 }));
+        assert_eq!(full.retry_after_secs(), None, "waiting frees nothing");
+        let studio = ApiError::StorageExhausted("the studio's storage is full".into());
+        assert_eq!((studio.status(), studio.code()), (StatusCode::SERVICE_UNAVAILABLE, "STORAGE_EXHAUSTED"));
+        assert_eq!(studio.body()["message"], "the studio's storage is full");
     }
 
     #[test]

@@ -68,6 +68,14 @@ export function formatBytes(n) {
   return new Intl.NumberFormat(locale(), { style: 'unit', unit, maximumFractionDigits: 1 }).format(value);
 }
 
+/** Storage in decimal units (10^6 bytes a megabyte), as the server's limits and messages count them. */
+export function formatStorage(n) {
+  const gigabytes = n >= 1e9;
+  const unit = gigabytes ? 'gigabyte' : 'megabyte';
+  return new Intl.NumberFormat(locale(), { style: 'unit', unit, maximumFractionDigits: 1 })
+    .format(n / (gigabytes ? 1e9 : 1e6));
+}
+
 /** "in 5 hours" / "5 jam lagi" until `iso`. */
 export function formatUntil(iso) {
   const seconds = (new Date(iso) - Date.now()) / 1000;

@@ -5,6 +5,7 @@ mod auth;
 mod cron;
 mod gallery;
 mod generate;
+mod storage_limits;
 mod templates;
 mod usage;
 
@@ -12,6 +13,8 @@ pub(crate) use auth::common as auth_common;
 pub(crate) use auth::profile::{profile as auth_profile, settings as auth_settings};
 pub use cron::CronConfig;
 pub use gallery::VolumeConfig;
+pub(crate) use storage_limits::check_room;
+pub use storage_limits::{PLAN_STORAGE_BYTES, StorageLimits};
 
 use http_body::Body as HttpBody;
 

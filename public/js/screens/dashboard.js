@@ -1,9 +1,10 @@
-// The dashboard: today's and this month's quota as meters with their reset times, the number of
-// collections, and the recent prompts, each one click from being used again.
+// The dashboard: today's and this month's quota as meters with their reset times, the storage the
+// account's images take against its limit, the number of collections, and the recent prompts, each
+// one click from being used again.
 
 import * as api from '../api.js';
 import { h, state } from '../dom.js';
-import { formatDateTime, formatNumber, formatUntil, t } from '../i18n.js';
+import { formatDateTime, formatNumber, formatStorage, formatUntil, t } from '../i18n.js';
 import * as library from '../library.js';
 import * as toast from '../widgets/toast.js';
 
@@ -17,7 +18,8 @@ export function render(ctx) {
     try {
       const [profile, prompts, collections] = await Promise.all([ctx.reloadUser(),
         api.get('/api/gallery/prompts?limit=8'), library.collections()]);
-      body.replaceChildren(quota(profile.quota), counts(profile, collections.items), recent(prompts));
+      body.replaceChildren(quota(profile.quota), storage(profile.storage), counts(profile, collections.items),
+        recent(prompts));
     } catch (error) {
       state(body, 'error', toast.describe(error));
     }
@@ -39,6 +41,18 @@ function meter(id, label, { used, limit, resets_at: resets }) {
 function quota(q) {
   return h('section', { class: 'card' }, h('h2', {}, t('dashboard.quota')),
     meter('quota-day', t('dashboard.today'), q.daily), meter('quota-month', t('dashboard.month'), q.monthly));
+}
+
+function storage({ used_bytes: used, limit_bytes: limit }) {
+  const full = used >= limit;
+  return h('section', { class: 'card' }, h('h2', {}, t('dashboard.storage')),
+    h('div', { class: 'meter' },
+      h('div', { class: 'meter-head' }, h('span', { id: 'storage-used' }, t('dashboard.storage_used')),
+        h('strong', {}, t('dashboard.used_of', { used: formatStorage(used), limit: formatStorage(limit) }))),
+      h('meter', { min: 0, max: limit, low: limit * 0.7, high: limit * 0.9, optimum: 0, value: Math.min(used, limit),
+        'aria-labelledby': 'storage-used' })),
+    h('p', { class: full ? 'form-error' : 'hint', role: full ? 'alert' : null },
+      t(full ? 'dashboard.storage_full' : 'dashboard.storage_hint')));
 }
 
 function counts(profile, collections) {

@@ -33,6 +33,8 @@ export function describe(err) {
   if (err?.code === 'QUOTA_EXCEEDED') return t('error.quota');
   if (err?.code === 'BUDGET_EXHAUSTED') return t('error.budget');
   if (err?.code === 'BUSY') return t('error.busy', { s: err.retryAfter ?? 60 });
+  if (err?.code === 'STORAGE_FULL') return t('error.storage_full');
+  if (err?.code === 'STORAGE_EXHAUSTED') return t('error.storage_exhausted');
   if (err?.code === 'DAILY_LIMIT_REACHED') return t('error.daily_limit');
   if (err?.code === 'EMAIL_NOT_VERIFIED') return t('error.email_not_verified');
   if (err?.code === 'GENERATION_EMPTY') return t('error.generation_empty');

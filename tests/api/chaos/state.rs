@@ -14,8 +14,10 @@ use super::Case;
 /// reader). Left out: times (touching a row, as an API key's or a session's `last_used_at`, is
 /// not writing half of it; [`recover`] ages objects), the `quota_refund` usage rows that record
 /// units given back (the counters show whether they were), a day's studio-wide budget counter that
-/// stands at zero (a refund brought it back: the same as no row), the cron's daily report and, for a
-/// case that counts views, the views.
+/// stands at zero (a refund brought it back: the same as no row), the cron's daily report, for a
+/// case that counts views, the views, and the storage counters (the account's and the studio's),
+/// which stand in as one line saying whether they equal the sums of the image rows: a retry that
+/// completes a change moves them with its rows, and a half-written counter still shows.
 pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
     let (views, view_logs) = if case.counts_views { (" - 'view_count'", "share_view") } else { ("", "") };
     let db = stack.db.client().await;
@@ -34,11 +36,12 @@ pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
         let rows = db
             .query(
                 &format!(
-                    "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at' - 'last_used_at'{views})::text
+                    "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at' - 'last_used_at'
+                             - 'storage_used_bytes'{views})::text
                        from {table} t
                       where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
                         and to_jsonb(t) ->> 'action' is distinct from '{view_logs}'
-                        and '{table}' <> 'public.daily_reports'
+                        and '{table}' not in ('public.daily_reports', 'public.storage_usage')
                         and not ('{table}' = 'public.generation_budget_days' and to_jsonb(t) ->> 'used' = '0')"
                 ),
                 &[],
@@ -47,11 +50,37 @@ pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
             .unwrap_or_else(|e| panic!("{table}: {e}"));
         state.extend(rows.iter().map(|row| format!("{table}: {}", row.get::<_, String>(0))));
     }
+    state.push(storage_counters(stack).await);
     state.sort();
     state.extend(files(&stack.storage_dir.join("objects")).into_iter().map(|file| format!("file: {file}")));
     let mails = stack.outbox.messages().into_iter();
     state.extend(mails.map(|mail| format!("mail: {} to {:?}: {}", mail.id, mail.to, mail.subject)));
     state
+}
+
+/// "exact" when the studio's counter and every account's equal the sums of their image rows, else
+/// what differs.
+async fn storage_counters(stack: &TestStack) -> String {
+    let drift = stack
+        .db
+        .client()
+        .await
+        .query_one(
+            "with bytes as (select user_id, image_storage_bytes(stored_bytes, publish_bytes, public_paths) as b
+                              from generated_images)
+             select coalesce(string_agg(d, '; '), 'exact') from (
+               select format('studio %s, rows %s', s.used_bytes, (select coalesce(sum(b), 0) from bytes)) as d
+                 from storage_usage s where s.used_bytes <> (select coalesce(sum(b), 0) from bytes)
+               union all
+               select format('%s: %s, rows %s', u.email, u.storage_used_bytes, r.sum)
+                 from users u
+                 cross join lateral (select coalesce(sum(b), 0) as sum from bytes where user_id = u.id) r
+                where u.storage_used_bytes <> r.sum) drifts",
+            &[],
+        )
+        .await
+        .expect("the storage counters");
+    format!("storage counters: {}", drift.get::<_, String>(0))
 }
 
 fn files(dir: &Path) -> Vec<String> {

@@ -1,5 +1,6 @@
 //! Profile and settings: `GET/PATCH /api/auth/profile`, `GET/PATCH /api/auth/settings`.
-//! The profile carries the quota figures and their reset times, so the app can show a meter.
+//! The profile carries the quota figures and their reset times, and the bytes the account's images
+//! take against its storage limit, so the app can show meters.
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -12,7 +13,7 @@ use crate::error::ApiError;
 
 /// The columns the profile shows.
 const PROFILE_COLUMNS: &str = "id,email,email_verified_at,name,avatar_url,locale,created_at,daily_quota,monthly_quota,\
-daily_used,monthly_used,daily_reset_on,monthly_reset_on,gemini_key_last4";
+daily_used,monthly_used,daily_reset_on,monthly_reset_on,gemini_key_last4,storage_used_bytes";
 
 #[derive(Deserialize)]
 struct ProfileRow {
@@ -31,6 +32,8 @@ struct ProfileRow {
     daily_reset_on: Option<String>,
     monthly_reset_on: Option<String>,
     gemini_key_last4: Option<String>,
+    /// Kept by the image rows' triggers: private objects and published copies.
+    storage_used_bytes: i64,
 }
 
 /// What a user may change about themselves; anything else is refused by name.
@@ -68,7 +71,7 @@ const SETTINGS_COLUMNS: &str =
 pub async fn profile(app: &App, user: Uuid) -> Result<Value, ApiError> {
     let query = app.db.from("users").select(PROFILE_COLUMNS).eq("id", user.to_string());
     let row: ProfileRow = app.db.first(query).await?.ok_or_else(|| ApiError::NotFound("no such account".into()))?;
-    Ok(render(row, OffsetDateTime::now_utc().date()))
+    Ok(render(row, OffsetDateTime::now_utc().date(), app.config.storage_limits.user_bytes))
 }
 
 pub async fn update_profile(app: &App, user: Uuid, patch: ProfilePatch) -> Result<Value, ApiError> {
@@ -97,7 +100,7 @@ pub async fn update_profile(app: &App, user: Uuid, patch: ProfilePatch) -> Resul
         .eq("id", user.to_string())
         .update(Value::Object(changes).to_string());
     let row: ProfileRow = app.db.first(query).await?.ok_or_else(|| ApiError::NotFound("no such account".into()))?;
-    Ok(render(row, OffsetDateTime::now_utc().date()))
+    Ok(render(row, OffsetDateTime::now_utc().date(), app.config.storage_limits.user_bytes))
 }
 
 pub async fn settings(app: &App, user: Uuid) -> Result<Value, ApiError> {
@@ -170,7 +173,7 @@ fn avatar_url(raw: &str) -> Result<String, ApiError> {
 
 /// The profile with the quota as the user should see it today: a counter from an earlier day
 /// (or month) is shown as reset, as the quota function will reset it on the next generation.
-fn render(row: ProfileRow, today: Date) -> Value {
+fn render(row: ProfileRow, today: Date, storage_limit_bytes: u64) -> Value {
     let month_start = today.replace_day(1).unwrap_or(today);
     let daily_used = if row.daily_reset_on == Some(today.to_string()) { row.daily_used } else { 0 };
     let monthly_used = if row.monthly_reset_on == Some(month_start.to_string()) { row.monthly_used } else { 0 };
@@ -185,6 +188,7 @@ fn render(row: ProfileRow, today: Date) -> Value {
                        "resets_at": midnight(today + Duration::days(1)) },
             "monthly": { "used": monthly_used, "limit": row.monthly_quota, "resets_at": midnight(next_month(month_start)) },
         },
+        "storage": { "used_bytes": row.storage_used_bytes, "limit_bytes": storage_limit_bytes },
     })
 }
 

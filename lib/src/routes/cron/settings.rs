@@ -86,7 +86,7 @@ impl CronConfig {
             notices_per_run: vars.positive("RETENTION_NOTICES_PER_RUN", 50)?,
             usage_log_days: days(vars, "RETENTION_USAGE_LOG_DAYS", 30)?,
             orphan_grace: Duration::from_secs(vars.positive("ORPHAN_GRACE_SECS", 3_600)?),
-            storage_limit_bytes: vars.positive("STORAGE_LIMIT_BYTES", 1_000_000_000)?,
+            storage_limit_bytes: vars.positive("STORAGE_LIMIT_BYTES", crate::routes::PLAN_STORAGE_BYTES)?,
             daily_generation_budget: vars.positive("DAILY_GENERATION_BUDGET", 500)?,
             operator_email,
             operator_locale,

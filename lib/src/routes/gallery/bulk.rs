@@ -161,6 +161,10 @@ pub async fn run(app: &App, user: Uuid, body: BulkBody) -> Result<Value, ApiErro
 async fn publish(app: &App, user: Uuid, bulk: &Bulk) -> Result<Vec<Outcome>, ApiError> {
     let images = owned(app, user, &bulk.ids).await?;
     let pending: Vec<&Image> = images.iter().filter(|image| !image.is_public).collect();
+    if !pending.is_empty() {
+        // The copies take room in the studio's storage and count as the owner's.
+        crate::routes::check_room(app, user).await?;
+    }
     // Collected first: a stream over a borrowing closure does not prove its future `Send`.
     let copies: Vec<_> = pending.iter().map(|&image| editing::copy_to_public(app, image)).collect();
     let copied: Vec<_> = stream::iter(copies).buffered(PUBLISH_CONCURRENCY).collect().await;

@@ -81,6 +81,8 @@ pub async fn update(app: &App, user: Uuid, id: Uuid, body: ChangeBody) -> Result
     let mut copies = Vec::new();
     match publish {
         Some(true) if !image.is_public => {
+            // The copies take room in the studio's storage and count as the owner's.
+            crate::routes::check_room(app, user).await?;
             let paths = copy_to_public(app, &image).await?;
             copies = paths.values().filter_map(Value::as_str).map(str::to_owned).collect();
             columns.insert("public_paths".into(), Value::Object(paths));

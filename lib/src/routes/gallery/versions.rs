@@ -5,7 +5,8 @@
 //! WebP sizes, the original stored with the parent's parameters, the edits and the time as PNG
 //! text, under the generator's object layout; then one row is inserted. Any failure after the
 //! first upload deletes every object and leaves no row. No quota is charged: no model is called,
-//! but each save counts against the user's per-minute and daily upload limits (`volume`).
+//! but each save counts against the user's per-minute and daily upload limits (`volume`) and is
+//! refused when the account's or the studio's storage is full (`storage_limits`).
 
 use bytes::Bytes;
 use http::HeaderMap;
@@ -103,12 +104,16 @@ const PARENT_COLUMNS: &str = "prompt,negative_prompt,final_prompt,template_id,qu
 pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: EditedPng) -> Result<Value, ApiError> {
     let query = app.db.from("generated_images").select(PARENT_COLUMNS).eq("id", parent_id.to_string());
     let parent: Parent = app.db.first(query.eq("user_id", user.to_string())).await?.ok_or_else(image::not_found)?;
+    // Before the day's upload budget is charged: a full account is told so, and loses nothing.
+    crate::routes::check_room(app, user).await?;
     // Charged once the upload is known to be decoded and stored: a refused body costs no CPU.
     super::volume::upload_budget(app, user, png.bytes.len()).await?;
     let (id, created_at) = (Uuid::new_v4(), timestamp(now()));
     let sizes = imaging::derivatives_blocking(png.bytes.clone(), WIDTHS.to_vec()).await.map_err(refused)?;
     let original = original(&png, &parent, parent_id, &edits, &created_at)?;
-    let Objects { paths, derivatives, uploads } = objects::layout(user, id, original, sizes.sizes);
+    let objects = objects::layout(user, id, original, sizes.sizes);
+    let (stored_bytes, publish_bytes) = (objects.stored_bytes(), objects.publish_bytes());
+    let Objects { paths, derivatives, uploads } = objects;
     let version = json!({
         "id": id, "user_id": user, "prompt": parent.made.prompt, "negative_prompt": parent.made.negative_prompt,
         "final_prompt": parent.final_prompt, "template_id": parent.made.template_id,
@@ -116,7 +121,7 @@ pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: Edi
         "seed": parent.made.seed, "parent_image_id": parent_id, "title": parent.made.title, "alt_text": parent.made.alt_text,
         "tags": parent.made.tags, "storage_path": paths[0], "derivative_paths": derivative_paths(&derivatives),
         "width": png.width, "height": png.height, "bytes": uploads[0].1.len(), "mime_type": "image/png",
-        "created_at": created_at, "updated_at": created_at,
+        "stored_bytes": stored_bytes, "publish_bytes": publish_bytes, "created_at": created_at, "updated_at": created_at,
     });
     let (uploaded, stored) = objects::upload(app, uploads).await;
     let recorded = match stored {

@@ -144,6 +144,7 @@ async fn edit(app: &App, who: &Principal, body: EditBody) -> Result<Value, ApiEr
 }
 
 /// The checks that cost nothing, then the charge, then the model: moderation, the collection, the
+/// account's and the studio's storage (a user's own key stores in the studio's too), the
 /// short-window limit (failing closed: generation costs money), the user's own key, the studio's
 /// per-minute cap and the quota with the daily budget (both skipped for a user's own key).
 async fn paid(app: &App, who: &Principal, mut job: pipeline::Job<'_>) -> Result<Value, ApiError> {
@@ -156,6 +157,7 @@ async fn paid(app: &App, who: &Principal, mut job: pipeline::Job<'_>) -> Result<
     if let Some(collection) = job.generation.collection_id {
         collection_of(app, who.user_id, collection).await?;
     }
+    crate::routes::check_room(app, who.user_id).await?;
     generation_limit(app).check(&app.kv, &who.rate_limit_key(), now_ms()).await?.enforce()?;
     job.own_key = own_gemini_key(app, who).await?;
     let (units, byok) = (u32::from(job.generation.variations), job.own_key.is_some());

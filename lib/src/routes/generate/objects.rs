@@ -28,6 +28,20 @@ pub struct Objects {
     pub uploads: Vec<Upload>,
 }
 
+impl Objects {
+    /// Bytes of every object, recorded with the image's row (`stored_bytes`) so that the storage
+    /// counters follow the rows without reading Storage.
+    pub fn stored_bytes(&self) -> u64 {
+        self.uploads.iter().map(|(_, bytes, _)| bytes.len() as u64).sum()
+    }
+
+    /// Bytes of the derivatives, which a publication copies to the public bucket (`publish_bytes`).
+    pub fn publish_bytes(&self) -> u64 {
+        let derivative = |path: &String| self.derivatives.iter().any(|(_, _, d)| d == path);
+        self.uploads.iter().filter(|(path, _, _)| derivative(path)).map(|(_, bytes, _)| bytes.len() as u64).sum()
+    }
+}
+
 /// The objects of image `id` of `user`: the original PNG (metadata already embedded) and its sizes.
 pub fn layout(user: Uuid, id: Uuid, original: Vec<u8>, sizes: Vec<Derivative>) -> Objects {
     let folder = format!("{user}/{id}");

@@ -48,6 +48,9 @@ struct Stored {
     image: GeneratedImage,
     paths: Vec<String>,
     derivatives: Vec<(u32, u32, String)>,
+    /// Bytes of every stored object, and of the derivatives a publication copies.
+    stored_bytes: u64,
+    publish_bytes: u64,
 }
 
 /// Runs the paid part of a request; `charge` holds the units already taken.
@@ -148,14 +151,14 @@ async fn store_and_record(
                        "p_now": created_at });
     let mut rows: Vec<Value> = app.db.fetch(app.db.rpc("record_held_generation", &args)).await?;
     for row in rows.iter_mut().filter_map(Value::as_object_mut) {
-        // The retention's bookkeeping columns are not part of an image as the API describes it.
+        // The bookkeeping columns are not part of an image as the API describes it.
         row.retain(|column, _| !BOOKKEEPING.contains(&column.as_str()));
     }
     Ok(with_urls(rows, &stored, &signed))
 }
 
-/// Columns of `generated_images` kept for the retention pass, never answered.
-const BOOKKEEPING: [&str; 2] = ["collection_count", "retention_notified_at"];
+/// Columns of `generated_images` kept for the retention pass and the storage counters, never answered.
+const BOOKKEEPING: [&str; 4] = ["collection_count", "retention_notified_at", "stored_bytes", "publish_bytes"];
 
 /// Makes the original (PNG with the parameters embedded) and the derivatives, and uploads them all
 /// in parallel. Returns every path an upload was attempted for, whatever the outcome.
@@ -195,8 +198,10 @@ async fn prepare(
     ];
     let original = imaging::embed_png_metadata(&png, &entries)?;
     let sizes = imaging::derivatives_blocking(bytes::Bytes::from(png), WIDTHS.to_vec()).await?;
-    let objects::Objects { paths, derivatives, uploads } = objects::layout(job.user, id, original, sizes.sizes);
-    Ok((Stored { id, image, paths, derivatives }, uploads))
+    let objects = objects::layout(job.user, id, original, sizes.sizes);
+    let (stored_bytes, publish_bytes) = (objects.stored_bytes(), objects.publish_bytes());
+    let objects::Objects { paths, derivatives, uploads } = objects;
+    Ok((Stored { id, image, paths, derivatives, stored_bytes, publish_bytes }, uploads))
 }
 
 /// The model usually answers PNG; anything else is re-encoded so every original is a PNG.
@@ -228,6 +233,7 @@ fn row(job: &Job<'_>, stored: &Stored, index: usize) -> Value {
         "parent_image_id": job.parent.as_ref().map(|(id, _)| id), "storage_path": stored.paths[0],
         "derivative_paths": derivative_paths, "width": stored.image.width, "height": stored.image.height,
         "bytes": stored.image.bytes.len(), "mime_type": "image/png",
+        "stored_bytes": stored.stored_bytes, "publish_bytes": stored.publish_bytes,
     })
 }
 
