@@ -81,6 +81,11 @@ begin
     $q$ into by_storage;
   end if;
   return jsonb_build_object(
+    -- Units given back, as before; failed requests now also write failure rows (for the rates by
+    -- route), which the usage figures would otherwise count a second time.
+    'generation_failures', (select coalesce(sum(l.units), 0) from public.usage_logs l
+                             where l.created_at >= day_start and l.created_at < day_end
+                               and l.action = 'quota_refund'),
     'generation_ms', timings,
     'routes', routes,
     'top_users_by_generations', by_generations,
@@ -90,7 +95,8 @@ end;
 $$;
 
 -- maintenance_day_figures becomes the usage figures as before (renamed, its body and grants kept)
--- plus the operator's figures, so that maintenance_pass records both in its one call.
+-- plus the operator's figures, so that maintenance_pass records both in its one call. Where both
+-- name a figure (generation_failures), the operator's, on the right, wins.
 alter function public.maintenance_day_figures(date, timestamptz) rename to maintenance_usage_figures;
 
 create function public.maintenance_day_figures(p_day date, p_now timestamptz)

@@ -7,6 +7,7 @@ mod access;
 mod alerts;
 mod budget;
 mod concurrency;
+mod operator_alerts;
 mod pass;
 mod public_orphans;
 mod purge;

@@ -17,4 +17,5 @@ mod generate_faults;
 mod generate_requests;
 mod generate_smoke;
 mod helpers;
+mod operator;
 mod templates;
