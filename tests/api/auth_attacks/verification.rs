@@ -105,7 +105,8 @@ async fn an_unverified_account_is_refused_every_route_of_every_function_that_act
     for route in OPERATOR {
         let (method, path) = route.split_once(' ').expect("METHOD PATH");
         assert!(routes.iter().any(|r| r == route), "{route} is not among the routes");
-        let answer = call(&stack, Method::from_bytes(method.as_bytes()).expect("a method"), path, &budi.access, None).await;
+        let answer =
+            call(&stack, Method::from_bytes(method.as_bytes()).expect("a method"), path, &budi.access, None).await;
         assert_eq!((answer.status, answer.error_code()), (404, "NOT_FOUND"), "{route}: {}", answer.body);
     }
     assert_eq!(stack.gemini.all().len(), 0, "the model was called for an unverified account");

@@ -129,6 +129,10 @@ async fn the_reports_budget_mail_takes_the_days_80_percent_claim() {
 
     assert_eq!(data["report"]["emailed"], json!(["generations"]), "{data}");
     assert_eq!(stack.outbox.find_to(OPERATOR).len(), 1);
-    let claimed = texts(&stack, "select unnest(alerts_sent)::text from generation_budget_days where day = (now() at time zone 'utc')::date - 1").await;
+    let claimed = texts(
+        &stack,
+        "select unnest(alerts_sent)::text from generation_budget_days where day = (now() at time zone 'utc')::date - 1",
+    )
+    .await;
     assert_eq!(claimed, vec!["80"], "the live alert of that day could not send it again");
 }

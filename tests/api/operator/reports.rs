@@ -61,11 +61,17 @@ async fn the_operator_reads_the_days_figures_as_the_cron_recorded_them() {
     assert!(days.windows(2).all(|w| w[0] > w[1]), "newest first: {days:?}");
     assert_eq!(reports[29]["figures"]["generations"], 30, "the 30th is 30 days old");
     let day = &reports[0]["figures"];
-    assert_eq!(reports[0]["day"], crate::cron::texts(&stack, "select ((now() at time zone 'utc')::date - 1)::text").await[0]);
+    assert_eq!(
+        reports[0]["day"],
+        crate::cron::texts(&stack, "select ((now() at time zone 'utc')::date - 1)::text").await[0]
+    );
     assert_eq!((day["generations"].clone(), day["generation_budget"].clone()), (json!(4), json!(40)), "{day}");
     assert_eq!(day["budget_used"], 4, "{day}");
     assert_eq!(day["generation_ms"]["count"], 4, "{day}");
-    assert_eq!((day["generation_ms"]["p50"].clone(), day["generation_ms"]["p95"].clone()), (json!(2_000), json!(30_000)));
+    assert_eq!(
+        (day["generation_ms"]["p50"].clone(), day["generation_ms"]["p95"].clone()),
+        (json!(2_000), json!(30_000))
+    );
     assert_eq!(day["generation_ms"]["model_p95"], 29_000, "{day}");
     assert_eq!(day["routes"]["download"], json!({ "requests": 4, "failures": 1 }), "{day}");
     assert_eq!(day["routes"]["generate"], json!({ "requests": 4, "failures": 0 }), "{day}");
@@ -91,7 +97,11 @@ async fn a_deleted_accounts_address_is_gone_from_the_reports() {
     let operator = signed_up(&stack, OPERATOR).await;
     let figures = json!({ "top_users_by_generations": [{ "user_id": "3b241101-e2bb-4255-8caf-4136c566a962",
                                                           "generations": 7 }] });
-    sql(&stack, &format!("insert into daily_reports (day, figures) values ((now() at time zone 'utc')::date - 1, '{figures}')")).await;
+    sql(
+        &stack,
+        &format!("insert into daily_reports (day, figures) values ((now() at time zone 'utc')::date - 1, '{figures}')"),
+    )
+    .await;
 
     let answer = call(&stack, Method::GET, REPORTS, Some(&operator.access)).await;
 

@@ -65,8 +65,12 @@ async fn a_request_the_studio_failed_is_one_failure_row_of_its_route_and_the_cal
 
     let failed = generate(&stack, &siti, square(2)).await;
     let invalid = generate(&stack, &siti, json!({ "prompt": "", "variations": 2 })).await;
-    let missing = edit(&stack, &siti, json!({ "image_id": "3b241101-e2bb-4255-8caf-4136c566a962",
-                                              "instruction": "lebih terang" }))
+    let missing = edit(
+        &stack,
+        &siti,
+        json!({ "image_id": "3b241101-e2bb-4255-8caf-4136c566a962",
+                                              "instruction": "lebih terang" }),
+    )
     .await;
     let url = format!("{}/api/gallery/3b241101-e2bb-4255-8caf-4136c566a962/download", stack.url);
     let not_found = send(request(Method::GET, &url, Some(&siti.access), None)).await;

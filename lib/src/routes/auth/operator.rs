@@ -79,7 +79,9 @@ mod tests {
 
     #[test]
     fn the_operator_prefix_covers_its_paths_and_nothing_beside_it() {
-        for path in ["/api/auth/operator", "/api/auth/operator/", "/api/auth/operator/reports", "/api/auth/operator/x/y"] {
+        for path in
+            ["/api/auth/operator", "/api/auth/operator/", "/api/auth/operator/reports", "/api/auth/operator/x/y"]
+        {
             assert!(is_operator_path(path), "{path}");
         }
         for path in ["/api/auth/operators", "/api/auth/profile", "/api/auth/operatorreports", "/api/auth"] {

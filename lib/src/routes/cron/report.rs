@@ -179,7 +179,9 @@ mod tests {
     fn routes(figures: &[(&str, u64, u64)]) -> Watched {
         let routes = figures
             .iter()
-            .map(|(route, requests, failures)| (route.to_string(), RouteFigures { requests: *requests, failures: *failures }))
+            .map(|(route, requests, failures)| {
+                (route.to_string(), RouteFigures { requests: *requests, failures: *failures })
+            })
             .collect();
         Watched { routes, ..Watched::default() }
     }
