@@ -13,7 +13,9 @@ use super::Case;
 /// (an e-mail is as much a write as a row: one sent for a change that was not saved is a lie to its
 /// reader). Left out: times (touching a row, as an API key's or a session's `last_used_at`, is
 /// not writing half of it; [`recover`] ages objects), the `quota_refund` usage rows that record
-/// units given back (the counters show whether they were), a day's studio-wide budget counter that
+/// units given back (the counters show whether they were), the `failure` usage rows that record a
+/// request the studio failed (the record of the failure itself, for the operator's failure rates,
+/// not half of the request's work), a day's studio-wide budget counter that
 /// stands at zero (a refund brought it back: the same as no row), the cron's daily report and, for a
 /// case that counts views, the views.
 pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
@@ -37,6 +39,7 @@ pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
                     "select (to_jsonb(t) - 'updated_at' - 'created_at' - 'last_accessed_at' - 'last_used_at'{views})::text
                        from {table} t
                       where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
+                        and not ('{table}' = 'public.usage_logs' and to_jsonb(t) ->> 'status' = 'failure')
                         and to_jsonb(t) ->> 'action' is distinct from '{view_logs}'
                         and '{table}' <> 'public.daily_reports'
                         and not ('{table}' = 'public.generation_budget_days' and to_jsonb(t) ->> 'used' = '0')"
