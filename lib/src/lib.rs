@@ -16,7 +16,7 @@
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond (`cron`: the
-//!   daily maintenance run and operator report).
+//!   daily maintenance run and operator report; `auth::operator`: the operator's reports).
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
 //!   Storage client (`supabase::Storage`): uploads, deletes, signed and public URLs, copies, lists.
 //!
