@@ -4,7 +4,7 @@
 // copies excepted: the browser's HTTP cache and their five-minute Cache-Control decide), and the
 // Background Sync tag of the offline prompt queue.
 
-const VERSION = 'v10';
+const VERSION = 'v11';
 const SHELL_CACHE = `shell-${VERSION}`;
 // Images keep their cache across versions: an image at a path never changes.
 const IMAGE_CACHE = 'images-v1';
@@ -17,7 +17,7 @@ const PRECACHE = [
   '/js/api.js', '/js/controller.js', '/js/db.js', '/js/dom.js', '/js/i18n.js', '/js/library.js', '/js/queue.js',
   '/js/strings.js',
   '/js/screens/auth.js', '/js/screens/collections.js', '/js/screens/dashboard.js', '/js/screens/explore.js', '/js/screens/gallery.js',
-  '/js/screens/generate.js', '/js/screens/image.js', '/js/screens/settings.js',
+  '/js/screens/generate.js', '/js/screens/image.js', '/js/screens/operator.js', '/js/screens/settings.js',
   '/js/widgets/adjust.js', '/js/widgets/card.js', '/js/widgets/install.js', '/js/widgets/keys.js', '/js/widgets/network.js',
   '/js/widgets/password.js', '/js/widgets/queuelist.js', '/js/widgets/sessions.js', '/js/widgets/share.js',
   '/js/widgets/templates.js', '/js/widgets/toast.js', '/js/widgets/update.js', '/js/widgets/verify.js',

@@ -16,8 +16,8 @@
 //! - [`http`]: request parsing (body limits, JSON), the response envelope and the router.
 //! - [`kv`]: Upstash Redis over REST (`Kv`) and the rate limiter built on it (`Limit`).
 //! - [`routes`]: one module per function in `api/`: parse, call services, respond (`cron`: the
-//!   daily maintenance run and operator report; `storage_limits`: the account's and the studio's
-//!   storage, checked before anything is stored).
+//!   daily maintenance run and operator report; `auth::operator`: the operator's reports;
+//!   `storage_limits`: the account's and the studio's storage, checked before anything is stored).
 //! - [`supabase`]: PostgREST data access through the `postgrest` crate.
 //!   Storage client (`supabase::Storage`): uploads, deletes, signed and public URLs, copies, lists.
 //!

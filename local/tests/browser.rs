@@ -7,10 +7,13 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 
 use studio_local::pg::repo_root;
+use studio_local::stack::LOCAL_CRON_SECRET;
 use studio_local::testing::TestStack;
 use tokio::process::Command;
 
 const CHROMIUM: &str = "/usr/bin/chromium";
+/// The operator of the browser run's stack.
+const OPERATOR_EMAIL: &str = "operator@example.com";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages() {
@@ -24,8 +27,9 @@ async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages()
     // The app is served from a copy, which the update check changes to publish a new version.
     let public = tempfile::Builder::new().prefix("studio-public-").tempdir().expect("a temporary folder");
     copy_tree(&repo_root().join("public"), public.path());
-    // The run makes more than ten generations a minute (infinite scroll needs a second page).
-    let env = [("GENERATE_RATE_PER_MINUTE", "60")];
+    // The run makes more than ten generations a minute (infinite scroll needs a second page); the
+    // operator's screen is checked with an account of this address.
+    let env = [("GENERATE_RATE_PER_MINUTE", "60"), ("OPERATOR_EMAIL", OPERATOR_EMAIL)];
     let stack = TestStack::start_serving(&env, public.path().to_path_buf()).await;
 
     let output = Command::new("node")
@@ -35,6 +39,8 @@ async fn pwa_works_end_to_end_in_chromium_online_offline_and_in_both_languages()
         .env("CHROMIUM_PATH", CHROMIUM)
         .env("SCREENSHOT_DIR", screenshots(&dir))
         .env("STUDIO_PUBLIC_DIR", public.path())
+        .env("OPERATOR_EMAIL", OPERATOR_EMAIL)
+        .env("CRON_SECRET", LOCAL_CRON_SECRET)
         .stdin(Stdio::null())
         .kill_on_drop(true)
         .output()

@@ -19,7 +19,7 @@ const ROUTES = {
   'forgot-password': ['auth', false], 'reset-password': ['auth', false],
   generate: ['generate', true], gallery: ['gallery', true], image: ['image', true],
   collections: ['collections', true], explore: ['explore', false], dashboard: ['dashboard', true],
-  settings: ['settings', true],
+  settings: ['settings', true], operator: ['operator', true],
 };
 
 const session = { user: null };

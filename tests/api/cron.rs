@@ -8,6 +8,7 @@ mod alerts;
 mod budget;
 mod concurrency;
 mod notice_cadence;
+mod operator_alerts;
 mod pass;
 mod public_orphans;
 mod purge;

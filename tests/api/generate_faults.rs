@@ -62,7 +62,8 @@ pub async fn ledger(stack: &TestStack, account: &Account) -> Ledger {
         .query_one(
             "select u.daily_used, u.monthly_used,
                     (select count(*) from generated_images where user_id = u.id),
-                    (select count(*) from usage_logs where user_id = u.id and action in ('generate', 'edit')),
+                    (select count(*) from usage_logs
+                      where user_id = u.id and action in ('generate', 'edit') and status = 'success'),
                     (select coalesce(sum(units), 0)::bigint from usage_logs
                       where user_id = u.id and action = 'quota_refund')
                from users u where u.id = $1::text::uuid",

@@ -18,4 +18,5 @@ mod generate_requests;
 mod generate_smoke;
 mod helpers;
 mod storage_usage;
+mod operator;
 mod templates;

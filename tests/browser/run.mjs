@@ -1,8 +1,8 @@
 // The PWA end to end in Chromium against a running studio-local (STUDIO_URL): sign-up, the
 // unconfirmed-address notice with its resend button, the e-mailed link, generate, gallery, search,
 // collections, image details, edit, adjust (crop, turn and filters saved as a version), download,
-// offline browsing, the offline prompt queue, the language switch, axe-core on every screen,
-// screenshots, and installability. Prints "N passed, N failed"; exits non-zero on any failure.
+// offline browsing, the offline prompt queue, the language switch, the operator's screen,
+// axe-core on every screen, screenshots, and installability. Prints "N passed, N failed"; exits non-zero on any failure.
 
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -485,6 +485,49 @@ try {
 } catch (error) {
   console.log(String(error.message));
 }
+
+await check('only the operator is offered the Operator screen, which shows the daily reports with bars', async () => {
+  // The first account (its app in Indonesian since the language check) is no operator.
+  await go('#/dashboard');
+  await page.locator('meter').first().waitFor();
+  assert(await page.locator('a[href="#/operator"]').count() === 0, 'the Operator screen offered to a non-operator');
+  await go('#/operator');
+  await page.getByText('Tampilan ini hanya untuk operator studio.').waitFor();
+  // The operator (OPERATOR_EMAIL of this stack) signs up and confirms through the API; a cron run
+  // records the report of the day that ended.
+  const operator = process.env.OPERATOR_EMAIL;
+  const json = (body) => ({ method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+  const registered = await fetch(`${BASE}/api/auth/register`, json({ email: operator, password, name: 'Operator', locale: 'en' }));
+  assert(registered.status === 202, `register: ${registered.status}`);
+  const token = (await mailTo(operator)).text.match(/token=([\w-]+)/)?.[1];
+  const verified = await fetch(`${BASE}/api/auth/verify-email`, json({ token }));
+  assert(verified.status === 200, `verify: ${verified.status}`);
+  const cron = await fetch(`${BASE}/api/cron/reset`, { headers: { Authorization: `Bearer ${process.env.CRON_SECRET}` } });
+  assert(cron.status === 200, `cron: ${cron.status}`);
+  const own = await browser.newContext({ viewport: DESKTOP, locale: 'en-GB' });
+  try {
+    const ops = await own.newPage();
+    watchErrors(ops, errors);
+    await ops.goto(`${BASE}/#/sign-in`);
+    await ops.getByLabel('E-mail').fill(operator);
+    await ops.getByLabel('Password').fill(password);
+    await ops.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await ops.getByRole('heading', { name: 'Generate' }).waitFor();
+    await ops.goto(`${BASE}/#/dashboard`);
+    await ops.getByRole('link', { name: 'Open the operator view' }).click();
+    await ops.getByRole('heading', { name: 'Operator', level: 1 }).waitFor();
+    await ops.getByRole('table').waitFor();
+    const days = await ops.locator('table.reports tbody tr').count();
+    assert(days === 1, `one report recorded, ${days} rows shown`);
+    assert(await ops.locator('table.reports meter').count() === 2, 'a storage and a generations bar per day');
+    await ops.getByText('Storage').first().waitFor();
+    await ops.getByText('Failures by route').waitFor();
+    await axe(ops, 'operator');
+    await shoot(ops, 'operator');
+  } finally {
+    await own.close();
+  }
+}, { fatal: false });
 
 await check('under the Content-Security-Policy of vercel.json the app signs in and shows the gallery with no violation', async () => {
   const vercel = JSON.parse(readFileSync(new URL('../../vercel.json', import.meta.url), 'utf8'));

@@ -11,8 +11,11 @@ pub enum Alert {
     Storage { used_bytes: u64, limit_bytes: u64 },
     /// The day's generations are above 80 % of the operator's daily budget.
     Generations { count: u64, budget: u64 },
-    /// More than 10 % of the day's attempted generations failed.
-    Failures { failed: u64, attempted: u64 },
+    /// More than 10 % of the day's attempted generations failed, or of one route's requests
+    /// (`routes`: each route above the line, with its failures and requests).
+    Failures { failed: u64, attempted: u64, routes: Vec<(String, u64, u64)> },
+    /// The day's 95th percentile of generation time (the whole request) is above 15 s.
+    Slow { p95_ms: u64, p50_ms: u64, count: u64 },
     /// Sent the moment a generation takes the day's budget to `percent` (80 or 100) of it.
     Budget { used: u64, budget: u64, percent: u32 },
 }
@@ -24,6 +27,7 @@ impl Alert {
             Self::Storage { .. } => "storage",
             Self::Generations { .. } => "generations",
             Self::Failures { .. } => "failures",
+            Self::Slow { .. } => "slow",
             Self::Budget { percent, .. } if *percent >= 100 => "budget-100",
             Self::Budget { .. } => "budget-80",
         }
@@ -62,13 +66,41 @@ pub fn render_alert(alert: &Alert, day: &str, to: &str, locale: &str) -> Email {
                 "Check the Gemini bill; lower the users' daily quota or raise DAILY_GENERATION_BUDGET.",
             ),
         ),
-        Alert::Failures { failed, attempted } => (
-            pick(id, "Banyak pembuatan gambar gagal", "Many image generations failed"),
-            format!("{} {failed} / {attempted} ({}%)", pick(id, "Gagal:", "Failed:"), percent_of(*failed, *attempted)),
+        Alert::Failures { failed, attempted, routes } => (
+            if routes.iter().all(|(route, ..)| route == "generate" || route == "edit") {
+                pick(id, "Banyak pembuatan gambar gagal", "Many image generations failed")
+            } else {
+                pick(id, "Banyak permintaan gagal", "Many requests failed")
+            },
+            std::iter::once(format!(
+                "{} {failed} / {attempted} ({}%)",
+                pick(id, "Pembuatan gambar gagal:", "Generations failed:"),
+                percent_of(*failed, *attempted)
+            ))
+            .chain(routes.iter().map(|(route, failures, requests)| {
+                format!("{route}: {failures} / {requests} ({}%)", percent_of(*failures, *requests))
+            }))
+            .collect::<Vec<_>>()
+            .join("\n"),
             pick(
                 id,
-                "Periksa log fungsi generate: kunci Gemini, kuota model, atau Supabase Storage.",
-                "Check the generate function's logs: the Gemini key, the model's quota, or Supabase Storage.",
+                "Periksa log fungsi yang disebut: kunci Gemini, kuota model, Supabase, atau Upstash.",
+                "Check the logs of the functions named: the Gemini key, the model's quota, Supabase or Upstash.",
+            ),
+        ),
+        Alert::Slow { p95_ms, p50_ms, count } => (
+            pick(id, "Pembuatan gambar lambat", "Image generation is slow"),
+            format!(
+                "{} p95 {:.1} s, p50 {:.1} s ({count} {})",
+                pick(id, "Waktu pembuatan:", "Generation time:"),
+                *p95_ms as f64 / 1000.0,
+                *p50_ms as f64 / 1000.0,
+                pick(id, "gambar", "images")
+            ),
+            pick(
+                id,
+                "Periksa latensi model Gemini dan fungsi generate; sasaran desain di bawah 5 s.",
+                "Check the Gemini model's latency and the generate function; the design's goal is under 5 s.",
             ),
         ),
         Alert::Budget { used, budget, percent } => (
@@ -96,7 +128,11 @@ pub fn render_alert(alert: &Alert, day: &str, to: &str, locale: &str) -> Email {
         Alert::Budget { .. } => pick(id, "Hari ini (UTC):", "Today (UTC):"),
         _ => pick(id, "Laporan harian (UTC) untuk", "Daily report (UTC) for"),
     };
-    let lines = [opening.to_owned() + " " + day, figure, advice.to_owned()];
+    // A figure of several lines (one per route) becomes one paragraph per line.
+    let lines: Vec<String> = [opening.to_owned() + " " + day, figure, advice.to_owned()]
+        .iter()
+        .flat_map(|text| text.lines().map(str::to_owned).collect::<Vec<_>>())
+        .collect();
     let footer = pick(
         id,
         "Peringatan ini dikirim paling banyak sekali per jenis per hari.",
@@ -134,8 +170,15 @@ mod tests {
         let en = render_alert(&alert, "2026-11-25", "ops@studio.example", "en");
         assert_eq!(en.subject, "[AI Image Studio] Storage is nearly full (2026-11-25)");
         assert!(en.text.contains("930.0 / 1000.0 MB (93.0%)"), "{}", en.text);
-        let id = render_alert(&Alert::Failures { failed: 3, attempted: 12 }, "2026-11-25", "ops@studio.example", "id");
+        let failures = Alert::Failures { failed: 3, attempted: 12, routes: vec![] };
+        let id = render_alert(&failures, "2026-11-25", "ops@studio.example", "id");
         assert!(id.subject.contains("gagal") && id.text.contains("3 / 12 (25.0%)"), "{}", id.text);
+        let slow = Alert::Slow { p95_ms: 16_400, p50_ms: 4_100, count: 12 };
+        let en = render_alert(&slow, "2026-11-25", "ops@studio.example", "en");
+        assert!(en.text.contains("Generation time: p95 16.4 s, p50 4.1 s (12 images)"), "{}", en.text);
+        let routes = vec![("download".to_owned(), 4, 20)];
+        let en = render_alert(&Alert::Failures { failed: 0, attempted: 5, routes }, "2026-11-25", "o@s.example", "en");
+        assert!(en.subject.contains("Many requests failed") && en.text.contains("download: 4 / 20 (20.0%)"));
         assert_eq!(id.tags[1], Tag { name: "alert".into(), value: "failures".into() });
     }
 

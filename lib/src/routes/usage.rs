@@ -1,6 +1,10 @@
 //! Events other than generations, written to `usage_logs` for the owner's counts and the operator's
 //! daily figures: downloads, share links made and viewed, exports. Generations and
 //! refunds are logged by their own SQL functions, in the same transaction as the charge.
+//!
+//! Failures are logged here for every route that logs its successes (generations included): one
+//! `failure` row when the studio failed the request, so that the daily report has each route's
+//! failure rate from rows it already reads, at no cost to a request that succeeds.
 
 use serde_json::{Value, json};
 use uuid::Uuid;
@@ -15,6 +19,8 @@ pub(crate) enum Action {
     ShareCreate,
     ShareView,
     Export,
+    Generate,
+    Edit,
 }
 
 impl Action {
@@ -25,6 +31,8 @@ impl Action {
             Action::ShareCreate => "share_create",
             Action::ShareView => "share_view",
             Action::Export => "export",
+            Action::Generate => "generate",
+            Action::Edit => "edit",
         }
     }
 }
@@ -63,6 +71,39 @@ pub(crate) async fn record_or_log(
     if let Err(err) = record(app, who, action, image, details).await {
         let line = json!({ "level": "error", "event": "usage_log_failed", "action": action.as_str(),
                            "image": image, "error": err.to_string() });
+        eprintln!("{line}");
+    }
+}
+
+/// Whether `error` is the studio failing the request, as the failure rates count it: a 5xx, but
+/// not the deliberate refusals that answer 503 by design (the minute's cap, the day's budget, full
+/// storage), which have their own alerts. A 4xx is the caller's to fix and never counts.
+pub(crate) fn studio_failed(error: &ApiError) -> bool {
+    error.status().is_server_error() && !matches!(error.code(), "BUSY" | "BUDGET_EXHAUSTED" | "STORAGE_EXHAUSTED")
+}
+
+/// One `failure` row for `action` when `error` is the studio's failure (see [`studio_failed`]);
+/// `failed` is how many units failed (variations of a generation, otherwise 1). Best effort: the
+/// request has failed already, and a lost row goes to the log.
+pub(crate) async fn record_failure(
+    app: &App,
+    user: Option<Uuid>,
+    api_key: Option<Uuid>,
+    action: Action,
+    failed: u32,
+    error: &ApiError,
+    mut details: Value,
+) {
+    if !studio_failed(error) {
+        return;
+    }
+    details["failed"] = json!(failed);
+    details["code"] = json!(error.code());
+    let row = json!({ "user_id": user, "api_key_id": api_key, "action": action.as_str(), "status": "failure",
+                      "details": details });
+    if let Err(err) = app.db.run(app.db.from("usage_logs").insert(row.to_string())).await {
+        let line = json!({ "level": "error", "event": "usage_log_failed", "action": action.as_str(),
+                           "status": "failure", "error": err.to_string() });
         eprintln!("{line}");
     }
 }

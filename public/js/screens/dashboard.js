@@ -1,6 +1,7 @@
 // The dashboard: today's and this month's quota as meters with their reset times, the storage the
 // account's images take against its limit, the number of collections, and the recent prompts, each
-// one click from being used again.
+// one click from being used again; for the studio's operator (the profile's `operator`), the way to
+// the operator's screen.
 
 import * as api from '../api.js';
 import { h, state } from '../dom.js';
@@ -19,7 +20,7 @@ export function render(ctx) {
       const [profile, prompts, collections] = await Promise.all([ctx.reloadUser(),
         api.get('/api/gallery/prompts?limit=8'), library.collections()]);
       body.replaceChildren(quota(profile.quota), storage(profile.storage), counts(profile, collections.items),
-        recent(prompts));
+        recent(prompts), profile.operator ? operator() : '');
     } catch (error) {
       state(body, 'error', toast.describe(error));
     }
@@ -72,4 +73,10 @@ function recent(prompts) {
       h('a', { class: 'button small secondary', href: `#/generate?prompt=${encodeURIComponent(p.prompt)}` },
         t('dashboard.use_again')))))
       : h('p', { class: 'hint' }, t('dashboard.no_prompts')));
+}
+
+function operator() {
+  return h('section', { class: 'card wide' }, h('h2', {}, t('dashboard.operator')),
+    h('p', { class: 'hint' }, t('dashboard.operator_hint')),
+    h('a', { class: 'button', href: '#/operator' }, t('dashboard.operator_open')));
 }

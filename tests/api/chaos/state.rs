@@ -13,11 +13,13 @@ use super::Case;
 /// (an e-mail is as much a write as a row: one sent for a change that was not saved is a lie to its
 /// reader). Left out: times (touching a row, as an API key's or a session's `last_used_at`, is
 /// not writing half of it; [`recover`] ages objects), the `quota_refund` usage rows that record
-/// units given back (the counters show whether they were), a day's studio-wide budget counter that
-/// stands at zero (a refund brought it back: the same as no row), the cron's daily report, for a
-/// case that counts views, the views, and the storage counters (the account's and the studio's),
-/// which stand in as one line saying whether they equal the sums of the image rows: a retry that
-/// completes a change moves them with its rows, and a half-written counter still shows.
+/// units given back (the counters show whether they were), the `failure` usage rows that record a
+/// request the studio failed (the record of the failure itself, for the operator's failure rates,
+/// not half of the request's work), a day's studio-wide budget counter that stands at zero (a
+/// refund brought it back: the same as no row), the cron's daily report, for a case that counts
+/// views, the views, and the storage counters (the account's and the studio's), which stand in as
+/// one line saying whether they equal the sums of the image rows: a retry that completes a change
+/// moves them with its rows, and a half-written counter still shows.
 pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
     let (views, view_logs) = if case.counts_views { (" - 'view_count'", "share_view") } else { ("", "") };
     let db = stack.db.client().await;
@@ -40,6 +42,7 @@ pub async fn state(stack: &TestStack, case: &Case) -> Vec<String> {
                              - 'storage_used_bytes'{views})::text
                        from {table} t
                       where to_jsonb(t) ->> 'action' is distinct from 'quota_refund'
+                        and not ('{table}' = 'public.usage_logs' and to_jsonb(t) ->> 'status' = 'failure')
                         and to_jsonb(t) ->> 'action' is distinct from '{view_logs}'
                         and '{table}' not in ('public.daily_reports', 'public.storage_usage')
                         and not ('{table}' = 'public.generation_budget_days' and to_jsonb(t) ->> 'used' = '0')"

@@ -29,8 +29,13 @@ fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
 }
 
 async fn export_rows(stack: &TestStack) -> Vec<Value> {
-    let rows =
-        stack.db.client().await.query("select details from usage_logs where action = 'export'", &[]).await.unwrap();
+    let rows = stack
+        .db
+        .client()
+        .await
+        .query("select details from usage_logs where action = 'export' and status = 'success'", &[])
+        .await
+        .unwrap();
     rows.iter().map(|r| r.get(0)).collect()
 }
 

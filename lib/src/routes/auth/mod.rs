@@ -7,11 +7,13 @@
 //! | `POST password/change`, `password/forgot`, `password/reset` | passwords |
 //! | `GET/PATCH profile`, `GET/PATCH settings`, `DELETE account` | the account itself |
 //! | `GET/POST api-keys`, `DELETE api-keys/{id}`; `GET/PUT/DELETE gemini-key` | keys |
+//! | `GET operator/reports` | the operator's daily reports (404 to everyone else) |
 
 mod account;
 pub(crate) mod common;
 mod guesses;
 mod keys;
+mod operator;
 mod pace;
 mod password;
 pub(crate) mod profile;
@@ -55,6 +57,7 @@ enum Endpoint {
     GeminiKey,
     SetGeminiKey,
     DeleteGeminiKey,
+    OperatorReports,
 }
 
 impl Endpoint {
@@ -102,6 +105,7 @@ static ROUTER: Router<Endpoint> = Router::new(&[
     (Method::GET, "/api/auth/gemini-key", Endpoint::GeminiKey),
     (Method::PUT, "/api/auth/gemini-key", Endpoint::SetGeminiKey),
     (Method::DELETE, "/api/auth/gemini-key", Endpoint::DeleteGeminiKey),
+    (Method::GET, "/api/auth/operator/reports", Endpoint::OperatorReports),
 ]);
 
 /// This function's routes, for the published API description.
@@ -114,6 +118,12 @@ where
     B: HttpBody,
     B::Error: Into<BoxError>,
 {
+    // The operator's paths are hidden before the router speaks: to anyone else even a wrong method
+    // is the 404 of an unknown path, never a 405 that would tell the route is there.
+    let operator = match operator::is_operator_path(&req.path) {
+        true => Some(operator::admit(app, &req.headers, &req.path).await?),
+        false => None,
+    };
     let (endpoint, params) = ROUTER.resolve(&req.method, &req.path)?;
     let meta = Meta::new(&req.request_id);
     let headers = &req.headers;
@@ -156,6 +166,10 @@ where
             Ok(json_response(StatusCode::ACCEPTED, data, meta, Cached::Never))
         }
         Endpoint::ResetPassword => ok(password::reset(app, read_json(headers, req.body).await?).await?),
+        Endpoint::OperatorReports => {
+            operator.ok_or_else(|| ApiError::internal("an operator route reached without the operator check"))?;
+            ok(operator::reports(app).await?)
+        }
         signed_in => {
             let who = match signed_in.open_to_unverified() {
                 true => principal::authenticate_unverified(app, headers).await?,

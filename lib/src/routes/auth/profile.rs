@@ -13,7 +13,7 @@ use crate::error::ApiError;
 
 /// The columns the profile shows.
 const PROFILE_COLUMNS: &str = "id,email,email_verified_at,name,avatar_url,locale,created_at,daily_quota,monthly_quota,\
-daily_used,monthly_used,daily_reset_on,monthly_reset_on,gemini_key_last4,storage_used_bytes";
+daily_used,monthly_used,daily_reset_on,monthly_reset_on,gemini_key_last4,storage_used_bytes,is_operator";
 
 #[derive(Deserialize)]
 struct ProfileRow {
@@ -34,6 +34,7 @@ struct ProfileRow {
     gemini_key_last4: Option<String>,
     /// Kept by the image rows' triggers: private objects and published copies.
     storage_used_bytes: i64,
+    is_operator: bool,
 }
 
 /// What a user may change about themselves; anything else is refused by name.
@@ -71,7 +72,7 @@ const SETTINGS_COLUMNS: &str =
 pub async fn profile(app: &App, user: Uuid) -> Result<Value, ApiError> {
     let query = app.db.from("users").select(PROFILE_COLUMNS).eq("id", user.to_string());
     let row: ProfileRow = app.db.first(query).await?.ok_or_else(|| ApiError::NotFound("no such account".into()))?;
-    Ok(render(row, OffsetDateTime::now_utc().date(), app.config.storage_limits.user_bytes))
+    Ok(render(app, row, OffsetDateTime::now_utc().date()))
 }
 
 pub async fn update_profile(app: &App, user: Uuid, patch: ProfilePatch) -> Result<Value, ApiError> {
@@ -100,7 +101,7 @@ pub async fn update_profile(app: &App, user: Uuid, patch: ProfilePatch) -> Resul
         .eq("id", user.to_string())
         .update(Value::Object(changes).to_string());
     let row: ProfileRow = app.db.first(query).await?.ok_or_else(|| ApiError::NotFound("no such account".into()))?;
-    Ok(render(row, OffsetDateTime::now_utc().date(), app.config.storage_limits.user_bytes))
+    Ok(render(app, row, OffsetDateTime::now_utc().date()))
 }
 
 pub async fn settings(app: &App, user: Uuid) -> Result<Value, ApiError> {
@@ -173,7 +174,9 @@ fn avatar_url(raw: &str) -> Result<String, ApiError> {
 
 /// The profile with the quota as the user should see it today: a counter from an earlier day
 /// (or month) is shown as reset, as the quota function will reset it on the next generation.
-fn render(row: ProfileRow, today: Date, storage_limit_bytes: u64) -> Value {
+/// `operator` tells the app to offer the operator's screen (the operator routes decide for themselves).
+fn render(app: &App, row: ProfileRow, today: Date) -> Value {
+    let operator = super::operator::is_operator(app, &row.email, row.email_verified_at.is_some(), row.is_operator);
     let month_start = today.replace_day(1).unwrap_or(today);
     let daily_used = if row.daily_reset_on == Some(today.to_string()) { row.daily_used } else { 0 };
     let monthly_used = if row.monthly_reset_on == Some(month_start.to_string()) { row.monthly_used } else { 0 };
@@ -181,14 +184,14 @@ fn render(row: ProfileRow, today: Date, storage_limit_bytes: u64) -> Value {
     json!({
         "id": row.id, "email": row.email, "email_verified": row.email_verified_at.is_some(),
         "name": row.name, "avatar_url": row.avatar_url, "locale": row.locale, "created_at": row.created_at,
-        "gemini_key": { "present": byok, "last4": row.gemini_key_last4 },
+        "gemini_key": { "present": byok, "last4": row.gemini_key_last4 }, "operator": operator,
         "quota": {
             // A user's own Gemini key lifts the daily quota (they pay the model); the month still counts.
             "daily": { "used": daily_used, "limit": if byok { Value::Null } else { json!(row.daily_quota) },
                        "resets_at": midnight(today + Duration::days(1)) },
             "monthly": { "used": monthly_used, "limit": row.monthly_quota, "resets_at": midnight(next_month(month_start)) },
         },
-        "storage": { "used_bytes": row.storage_used_bytes, "limit_bytes": storage_limit_bytes },
+        "storage": { "used_bytes": row.storage_used_bytes, "limit_bytes": app.config.storage_limits.user_bytes },
     })
 }
 
@@ -198,6 +201,8 @@ fn render(row: ProfileRow, today: Date, storage_limit_bytes: u64) -> Value {
 pub fn for_api_key(mut profile: Value) -> Value {
     if let Some(fields) = profile.as_object_mut() {
         fields.remove("email");
+        // The operator's screen is not reachable with a key, and a key should not tell whose it is.
+        fields.remove("operator");
     }
     if let Some(gemini_key) = profile.get_mut("gemini_key").and_then(Value::as_object_mut) {
         gemini_key.remove("last4");

@@ -1,9 +1,13 @@
 //! The operator report: the figures of the UTC day that ended last (the cron runs just after
 //! midnight), written to `daily_reports`, and an e-mail to `OPERATOR_EMAIL` for each free-tier
-//! threshold crossed: storage above 90 % of the plan, generations above 80 % of the daily budget,
-//! more than 10 % of generations failing. Each kind is claimed in the table before it is sent, so
-//! reruns and concurrent runs send it once a day; Resend's idempotency key per kind and day is the
-//! second guard. Nothing crossed, nothing sent.
+//! threshold crossed: storage above 90 % of the plan, generations above 80 % of the daily budget
+//! (one claim with generate's live 80 % alert: a day gets one of the two), more than 10 % of
+//! generations failing or of one route's requests (of at least 10), and the 95th percentile of
+//! generation time above 15 s (over at least 5 images). Each kind is claimed in the table before it
+//! is sent, so reruns and concurrent runs send it once a day; Resend's idempotency key per kind and
+//! day is the second guard. Nothing crossed, nothing sent.
+
+use std::collections::BTreeMap;
 
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -15,12 +19,38 @@ use crate::app::App;
 use crate::email::alerts::{Alert, render_alert};
 use crate::error::ApiError;
 
+/// The design's line for generation time: an alert when the day's p95 is above 15 s.
+const SLOW_P95_MS: u64 = 15_000;
+/// Fewer images than this say nothing about a percentile: one slow image on a quiet day is noise.
+const SLOW_MIN_IMAGES: u64 = 5;
+/// A route's failure rate is judged from this many requests on: one failure in three is noise.
+const ROUTE_MIN_REQUESTS: u64 = 10;
+
 /// The figures the thresholds look at (the recorded report holds more).
 #[derive(Debug, Default, Deserialize)]
 struct Watched {
     generations: u64,
     generation_failures: u64,
     storage_bytes: u64,
+    /// Requests and failures by route (usage action); absent from reports before the operator view.
+    #[serde(default)]
+    routes: BTreeMap<String, RouteFigures>,
+    #[serde(default)]
+    generation_ms: Timing,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct RouteFigures {
+    requests: u64,
+    failures: u64,
+}
+
+/// Percentiles are null on a day without images.
+#[derive(Debug, Default, Deserialize)]
+struct Timing {
+    count: u64,
+    p50: Option<u64>,
+    p95: Option<u64>,
 }
 
 /// The report's part of the run's answer, and what stopped it if something failed.
@@ -112,8 +142,18 @@ fn crossed(day: &Watched, config: &CronConfig) -> Vec<Alert> {
         alerts.push(Alert::Generations { count: day.generations, budget: config.daily_generation_budget });
     }
     let attempted = day.generations + day.generation_failures;
-    if u128::from(day.generation_failures) * 100 > u128::from(attempted) * 10 {
-        alerts.push(Alert::Failures { failed: day.generation_failures, attempted });
+    let routes: Vec<(String, u64, u64)> = day
+        .routes
+        .iter()
+        .filter(|(_, r)| r.requests >= ROUTE_MIN_REQUESTS && u128::from(r.failures) * 100 > u128::from(r.requests) * 10)
+        .map(|(route, r)| (route.clone(), r.failures, r.requests))
+        .collect();
+    if u128::from(day.generation_failures) * 100 > u128::from(attempted) * 10 || !routes.is_empty() {
+        alerts.push(Alert::Failures { failed: day.generation_failures, attempted, routes });
+    }
+    let timing = &day.generation_ms;
+    if let Some(p95_ms) = timing.p95.filter(|p95| *p95 > SLOW_P95_MS && timing.count >= SLOW_MIN_IMAGES) {
+        alerts.push(Alert::Slow { p95_ms, p50_ms: timing.p50.unwrap_or(0), count: timing.count });
     }
     alerts
 }
@@ -132,30 +172,53 @@ mod tests {
             .cron
     }
 
+    fn day(generations: u64, generation_failures: u64, storage_bytes: u64) -> Watched {
+        Watched { generations, generation_failures, storage_bytes, ..Watched::default() }
+    }
+
+    fn routes(figures: &[(&str, u64, u64)]) -> Watched {
+        let routes = figures
+            .iter()
+            .map(|(route, requests, failures)| {
+                (route.to_string(), RouteFigures { requests: *requests, failures: *failures })
+            })
+            .collect();
+        Watched { routes, ..Watched::default() }
+    }
+
+    fn timed(count: u64, p95: u64) -> Watched {
+        Watched { generation_ms: Timing { count, p50: Some(1_000), p95: Some(p95) }, ..Watched::default() }
+    }
+
     #[test]
     fn each_threshold_fires_only_strictly_above_its_line() {
         let cases = [
-            ("a quiet day", Watched { generations: 10, generation_failures: 1, storage_bytes: 100 }, vec![]),
-            ("storage at 90 %", Watched { storage_bytes: 900, ..Watched::default() }, vec![]),
-            ("storage above 90 %", Watched { storage_bytes: 901, ..Watched::default() }, vec!["storage"]),
-            ("generations at 80 %", Watched { generations: 80, ..Watched::default() }, vec![]),
-            ("generations above 80 %", Watched { generations: 81, ..Watched::default() }, vec!["generations"]),
-            ("failures at 10 %", Watched { generations: 18, generation_failures: 2, storage_bytes: 0 }, vec![]),
-            (
-                "failures above 10 %",
-                Watched { generations: 17, generation_failures: 2, storage_bytes: 0 },
-                vec!["failures"],
-            ),
+            ("a quiet day", day(10, 1, 100), vec![]),
+            ("storage at 90 %", day(0, 0, 900), vec![]),
+            ("storage above 90 %", day(0, 0, 901), vec!["storage"]),
+            ("generations at 80 %", day(80, 0, 0), vec![]),
+            ("generations above 80 %", day(81, 0, 0), vec!["generations"]),
+            ("failures at 10 %", day(18, 2, 0), vec![]),
+            ("failures above 10 %", day(17, 2, 0), vec!["failures"]),
             ("nothing attempted", Watched::default(), vec![]),
-            (
-                "everything at once",
-                Watched { generations: 90, generation_failures: 30, storage_bytes: 999 },
-                vec!["storage", "generations", "failures"],
-            ),
+            ("everything at once", day(90, 30, 999), vec!["storage", "generations", "failures"]),
+            ("a route at 10 %", routes(&[("download", 20, 2)]), vec![]),
+            ("a route above 10 %", routes(&[("download", 20, 3), ("export", 10, 0)]), vec!["failures"]),
+            ("a route above 10 % of too few requests", routes(&[("share_view", 9, 9)]), vec![]),
+            ("p95 at 15 s", timed(20, 15_000), vec![]),
+            ("p95 above 15 s", timed(20, 15_001), vec!["slow"]),
+            ("p95 above 15 s over too few images", timed(4, 40_000), vec![]),
         ];
         for (case, day, expected) in cases {
             let kinds: Vec<&str> = crossed(&day, &config()).iter().map(Alert::kind).collect();
             assert_eq!(kinds, expected, "{case}");
         }
+    }
+
+    #[test]
+    fn the_failure_alert_names_the_routes_above_the_line() {
+        let alerts = crossed(&routes(&[("download", 20, 3), ("export", 10, 1), ("generate", 50, 6)]), &config());
+        let named = vec![("download".to_owned(), 3, 20), ("generate".to_owned(), 6, 50)];
+        assert_eq!(alerts, vec![Alert::Failures { failed: 0, attempted: 0, routes: named }]);
     }
 }

@@ -60,6 +60,7 @@ use crate::app::App;
 use crate::auth::principal::{self, Principal, Scope};
 use crate::error::{ApiError, BoxError};
 use crate::http::{Body, Cached, Meta, Request, Router, json_response, read_json};
+use crate::routes::usage::{self, Action};
 use shared::Target;
 
 #[derive(Clone, Copy)]
@@ -134,6 +135,38 @@ where
     B::Error: Into<BoxError>,
 {
     let (endpoint, params) = ROUTER.resolve(&req.method, &req.path)?;
+    let started = std::time::Instant::now();
+    let result = dispatch(app, req, endpoint, params).await;
+    if let (Err(error), Some(action)) = (&result, endpoint.logged()) {
+        let details = json!({ "request_ms": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX) });
+        usage::record_failure(app, None, None, action, 1, error, details).await;
+    }
+    result
+}
+
+impl Endpoint {
+    /// The usage action of the endpoints that log their successes, whose failures are logged too.
+    fn logged(self) -> Option<Action> {
+        match self {
+            Self::Download => Some(Action::Download),
+            Self::Export => Some(Action::Export),
+            Self::ShareImage | Self::ShareCollection => Some(Action::ShareCreate),
+            Self::Shared => Some(Action::ShareView),
+            _ => None,
+        }
+    }
+}
+
+async fn dispatch<B>(
+    app: &App,
+    req: Request<B>,
+    endpoint: Endpoint,
+    params: Vec<String>,
+) -> Result<http::Response<Body>, ApiError>
+where
+    B: HttpBody,
+    B::Error: Into<BoxError>,
+{
     let request_id = req.request_id.as_str();
     // Each arm authenticates for itself, so the endpoints open to anyone never read a credential.
     let data = match endpoint {

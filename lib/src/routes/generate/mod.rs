@@ -13,6 +13,8 @@ pub(super) mod objects;
 mod pipeline;
 mod quota;
 
+use std::time::Instant;
+
 use http::{Method, StatusCode};
 use http_body::Body as HttpBody;
 use serde::Deserialize;
@@ -29,6 +31,7 @@ use crate::domain::{Lines, user_text};
 use crate::error::{ApiError, BoxError};
 use crate::http::{Body, Cached, JSON_BODY_LIMIT, Meta, Request, Router, json_from_bytes, json_response, read_body};
 use crate::kv::{Algorithm, Limit, OnFailure, now_ms};
+use crate::routes::usage;
 use crate::supabase::DbError;
 
 #[derive(Clone, Copy)]
@@ -66,6 +69,8 @@ where
     B: HttpBody,
     B::Error: Into<BoxError>,
 {
+    // The request's wall time starts here: the generation time the operator's report measures.
+    let started = Instant::now();
     let (endpoint, _) = ROUTER.resolve(&req.method, &req.path)?;
     let who = principal::authenticate(app, &req.headers).await?;
     who.require(Scope::Generate)?;
@@ -78,16 +83,23 @@ where
     if let idempotency::Claim::Replay(response) = claim {
         return Ok(response);
     }
-    let result = match endpoint {
-        Endpoint::Generate => generate(app, &who, json_from_bytes(&req.headers, &bytes)?).await,
-        Endpoint::Edit => edit(app, &who, json_from_bytes(&req.headers, &bytes)?).await,
+    let (result, action) = match endpoint {
+        Endpoint::Generate => {
+            (generate(app, &who, json_from_bytes(&req.headers, &bytes)?, started).await, usage::Action::Generate)
+        }
+        Endpoint::Edit => (edit(app, &who, json_from_bytes(&req.headers, &bytes)?, started).await, usage::Action::Edit),
         Endpoint::Quota => unreachable!("answered above"),
     };
+    if let Err(error) = &result {
+        let details = json!({ "request_ms": millis(started) });
+        let asked = asked_variations(&bytes);
+        usage::record_failure(app, Some(who.user_id), who.api_key_id(), action, asked, error, details).await;
+    }
     let data = idempotency::settle(app, &who, &claim, result, StatusCode::CREATED).await?;
     Ok(json_response(StatusCode::CREATED, data, Meta::new(&req.request_id), Cached::Never))
 }
 
-async fn generate(app: &App, who: &Principal, body: GenerateBody) -> Result<Value, ApiError> {
+async fn generate(app: &App, who: &Principal, body: GenerateBody, started: Instant) -> Result<Value, ApiError> {
     let generation = Generation::parse(body, &defaults(app, who.user_id).await?)?;
     let template = match &generation.template {
         Some(reference) => Some(template(app, reference).await?),
@@ -108,11 +120,12 @@ async fn generate(app: &App, who: &Principal, body: GenerateBody) -> Result<Valu
         negative,
         parent: None,
         own_key: None,
+        started,
     };
     paid(app, who, job).await
 }
 
-async fn edit(app: &App, who: &Principal, body: EditBody) -> Result<Value, ApiError> {
+async fn edit(app: &App, who: &Principal, body: EditBody, started: Instant) -> Result<Value, ApiError> {
     let instruction = user_text("instruction", &body.instruction, 1, 1000, Lines::Many)?;
     let defaults = defaults(app, who.user_id).await?;
     let generation = Generation::parse(
@@ -139,6 +152,7 @@ async fn edit(app: &App, who: &Principal, body: EditBody) -> Result<Value, ApiEr
         negative: None,
         parent: Some((body.image_id, source)),
         own_key: None,
+        started,
     };
     paid(app, who, job).await
 }
@@ -188,6 +202,18 @@ async fn paid(app: &App, who: &Principal, mut job: pipeline::Job<'_>) -> Result<
     };
     answer["model"] = json!(app.gemini.model());
     Ok(answer)
+}
+
+/// Milliseconds since `since`, as the usage rows record them.
+pub(super) fn millis(since: Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+/// The variations a failed request asked for, each a unit of the route's failure rate: read
+/// leniently, since the request may have failed before its body was parsed (1 when unknown).
+fn asked_variations(body: &[u8]) -> u32 {
+    let asked = serde_json::from_slice::<Value>(body).ok().and_then(|v| v["variations"].as_u64()).unwrap_or(1);
+    asked.clamp(1, 4) as u32
 }
 
 fn generation_limit(app: &App) -> Limit {

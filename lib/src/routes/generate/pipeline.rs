@@ -7,12 +7,13 @@
 //! unit; if the database is gone too, the hold gives them back when it expires: nothing
 //! half-written, nothing charged for nothing.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use futures_util::future::join_all;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::millis;
 use super::objects::{self, WIDTHS};
 use super::quota::{Charge, refund};
 use crate::app::App;
@@ -23,6 +24,7 @@ use crate::error::ApiError;
 use crate::gemini::{GeminiError, GeneratedImage, ImageRequest, InputImage};
 use crate::imaging;
 use crate::routes::auth_common::timestamp;
+use crate::routes::usage;
 use crate::supabase::SignedUrl;
 
 /// How long the URLs in a response stay valid.
@@ -40,6 +42,8 @@ pub struct Job<'a> {
     /// The source image of an edit.
     pub parent: Option<(Uuid, Vec<u8>)>,
     pub own_key: Option<crate::config::Secret>,
+    /// When the request arrived: its images' usage rows record the time taken since.
+    pub started: Instant,
 }
 
 /// A variation that came back from the model and was stored.
@@ -56,26 +60,35 @@ struct Stored {
 /// Runs the paid part of a request; `charge` holds the units already taken.
 pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, ApiError> {
     let requests: Vec<ImageRequest> = (0..job.generation.variations).map(|i| image_request(job, i)).collect();
+    // The variations run side by side: the model's wall time is the slowest call's.
+    let asked = Instant::now();
     let results = join_all(requests.iter().map(|request| app.gemini.generate(request))).await;
+    let model_ms = millis(asked);
     let mut made = Vec::new();
-    let mut first_error = None;
+    let mut errors = Vec::new();
     for result in results {
         match result {
             Ok(image) => made.push(image),
-            Err(err) => first_error = first_error.or(Some(err)),
+            Err(err) => errors.push(model_error(err, job.own_key.is_some())),
         }
     }
     let failed = u32::from(job.generation.variations) - made.len() as u32;
     if made.is_empty() {
         refund(app, job.user, charge, charge.units, "model_failed").await;
-        let own_key = job.own_key.is_some();
-        return Err(first_error
-            .map(|e| model_error(e, own_key))
-            .unwrap_or_else(|| ApiError::internal("no variation ran")));
+        return Err(errors.into_iter().next().unwrap_or_else(|| ApiError::internal("no variation ran")));
     }
     let mut uploaded: Vec<String> = Vec::new();
-    match store_and_record(app, job, charge, made, &mut uploaded).await {
-        Ok(rows) => Ok(json!({ "images": rows, "failed_variations": failed })),
+    match store_and_record(app, job, charge, made, model_ms, &mut uploaded).await {
+        Ok(rows) => {
+            // The request succeeds, but the variations the studio failed count against the route.
+            let studio_failed = errors.iter().filter(|e| usage::studio_failed(e)).count() as u32;
+            if let Some(error) = errors.iter().find(|e| usage::studio_failed(e)) {
+                let details = json!({ "request_ms": millis(job.started), "model_ms": model_ms });
+                let action = if job.parent.is_some() { usage::Action::Edit } else { usage::Action::Generate };
+                usage::record_failure(app, Some(job.user), job.api_key, action, studio_failed, error, details).await;
+            }
+            Ok(json!({ "images": rows, "failed_variations": failed }))
+        }
         Err(err) => {
             objects::discard(app, &uploaded, "generation_cleanup_failed").await;
             refund(app, job.user, charge, charge.units, "storage_or_database_failed").await;
@@ -116,6 +129,7 @@ async fn store_and_record(
     job: &Job<'_>,
     charge: &Charge,
     made: Vec<GeneratedImage>,
+    model_ms: u64,
     uploaded: &mut Vec<String>,
 ) -> Result<Vec<Value>, ApiError> {
     let created_at = timestamp(super::super::auth_common::now());
@@ -139,12 +153,16 @@ async fn store_and_record(
         "prompt": job.generation.prompt, "negative_prompt": job.generation.negative_prompt,
         "aspect_ratio": ratio_of(job, &stored[0].image).as_str(), "quality": job.generation.quality.as_str(),
         "seed": job.generation.seed.map(|s| s.get()), "variations": job.generation.variations,
-        "details": { "model": stored[0].image.model },
+        "details": { "model": stored[0].image.model, "model_ms": model_ms },
     });
     // Signed before recording: once the rows are written nothing may fail, or the cleanup would
     // delete objects that recorded rows point at (and refund images the user keeps).
     let paths: Vec<&str> = stored.iter().flat_map(|s| s.paths.iter().map(String::as_str)).collect();
     let signed = app.storage.sign(app.storage.private_bucket(), &paths, SIGNED_URL_TTL).await?;
+    let mut request = request;
+    // The whole request's time: arrival to everything stored and signed (the recording's own round
+    // trip, which writes this figure, is the one part left out).
+    request["details"]["request_ms"] = json!(millis(job.started));
     // Settles the hold in the same transaction: the images keep their units, failed variations'
     // units are given back.
     let args = json!({ "p_hold": charge.hold, "p_user": job.user, "p_images": images, "p_request": request,
