@@ -17,6 +17,6 @@ mod generate_faults;
 mod generate_requests;
 mod generate_smoke;
 mod helpers;
-mod storage_usage;
 mod operator;
+mod storage_usage;
 mod templates;
