@@ -148,4 +148,6 @@ fn resize(source: &fr::images::ImageRef<'_>, width: u32, height: u32) -> Result<
 #[cfg(test)]
 mod props;
 #[cfg(test)]
+mod stored_tests;
+#[cfg(test)]
 mod tests;
