@@ -127,8 +127,9 @@ pub const PUBLISHED_CACHE_CONTROL: &str = "public, max-age=300";
 
 /// Copies each derivative to `{key}/{file}` in the public bucket, `key` drawn at random for this
 /// publication: the path says nothing of the owner or the image, and a re-publish gets a new one,
-/// so no cache can serve an old copy under a new publication. The original stays private: its PNG
-/// text carries the prompt, negative prompt and seed, which the owner may have chosen not to show.
+/// so no cache can serve an old copy under a new publication. The original stays private: its XMP
+/// (or PNG text) carries the prompt, negative prompt and seed, which the owner may have chosen not
+/// to show; where it stands in for a size, that size is published from its image data alone.
 /// Returns `public_paths`; on a failure, the copies already made are deleted before the error is
 /// returned.
 pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<String, Value>, ApiError> {
@@ -138,7 +139,12 @@ pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<Strin
         .into_iter()
         .filter(|(name, _)| name != "original")
         .map(|(name, from)| {
-            let file = from.rsplit('/').next().unwrap_or(from);
+            // The stand-in is named as the size it serves, not as the original it is.
+            let file = if from == image.storage_path {
+                format!("w{name}.webp")
+            } else {
+                from.rsplit('/').next().unwrap_or(from).to_owned()
+            };
             (name, from, format!("{key}/{file}"))
         })
         .collect();
