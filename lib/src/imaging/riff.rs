@@ -10,9 +10,11 @@ pub fn is_webp(bytes: &[u8]) -> bool {
     bytes.len() >= 12 && &bytes[..4] == b"RIFF" && &bytes[8..12] == b"WEBP"
 }
 
-/// The chunks after the `WEBP` tag: four-character code and data. `Err` if a length runs past the
-/// end (a cut file).
-fn chunks(file: &[u8]) -> Result<Vec<(&[u8], &[u8])>, ImagingError> {
+/// One chunk, borrowed from the file: four-character code and data.
+type Chunk<'a> = (&'a [u8], &'a [u8]);
+
+/// The chunks after the `WEBP` tag. `Err` if a length runs past the end (a cut file).
+fn chunks(file: &[u8]) -> Result<Vec<Chunk<'_>>, ImagingError> {
     if !is_webp(file) {
         return Err(ImagingError::Malformed("not a WebP file"));
     }

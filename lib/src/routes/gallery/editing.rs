@@ -155,7 +155,7 @@ pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<Strin
         if let Err(cleanup) = delete_public(app, &copied).await {
             log_cleanup_failure(image.id, &cleanup, &copied);
         }
-        return Err(err.into());
+        return Err(err);
     }
     Ok(objects.into_iter().map(|(name, _, to)| (name, json!(to))).collect())
 }
