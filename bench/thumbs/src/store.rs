@@ -69,8 +69,11 @@ fn today(png: &[u8]) -> Result<Vec<usize>, String> {
     Ok(std::iter::once(original.len()).chain(sizes.sizes.iter().map(|s| s.webp.len())).collect())
 }
 
+/// The stored original's bytes and each size made (width, bytes).
+type Layout = (Vec<u8>, Vec<(u32, usize)>);
+
 /// The stored objects: the WebP original, then the sizes it does not stand in for.
-fn stored(png: &[u8]) -> Result<(Vec<u8>, Vec<(u32, usize)>), String> {
+fn stored(png: &[u8]) -> Result<Layout, String> {
     let entries: Vec<(String, String)> = ENTRIES.iter().map(|(k, v)| ((*k).into(), (*v).into())).collect();
     let made = store(png, &DEFAULT_WIDTHS, &entries).map_err(|e| e.to_string())?;
     Ok((made.original, made.sizes.iter().map(|s| (s.width, s.webp.len())).collect()))
@@ -112,8 +115,8 @@ fn measure(args: &Args, path: &PathBuf) -> Result<Row, String> {
     stored(&png)?;
     let (mut old, mut new, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
     for round in 0..args.rounds {
-        let mut run_old = || cpu_per_request(args.iters, || today(&png).map(drop));
-        let mut run_new = || cpu_per_request(args.iters, || stored(&png).map(drop));
+        let run_old = || cpu_per_request(args.iters, || today(&png).map(drop));
+        let run_new = || cpu_per_request(args.iters, || stored(&png).map(drop));
         let (a, b) = if round % 2 == 0 {
             let a = run_old()?;
             (a, run_new()?)
@@ -139,9 +142,8 @@ fn print(rows: &[Row]) {
         let before: usize = row.before.iter().sum();
         let after: usize = row.after.0 + row.after.1.iter().map(|(_, b)| b).sum::<usize>();
         let sizes: Vec<String> = row.after.1.iter().map(|(w, b)| format!("w{w} {b}")).collect();
-        let (before_total_part, after_total_part) = (before, after);
-        before_total += before_total_part;
-        after_total += after_total_part;
+        before_total += before;
+        after_total += after;
         cpu_ratios.push(row.cpu.2);
         println!(
             "| {} | {} ({} + {}) | {} ({} + {}) | {:.3} | {:.4} | {:.1} / {:.1} | {:.2} |",
