@@ -19,6 +19,7 @@ mod share_access;
 mod share_page;
 mod shared_links;
 mod sharing;
+mod stored_layout;
 mod upload_limits;
 mod versions;
 

@@ -28,7 +28,7 @@ async fn a_prompt_becomes_stored_images_with_derivatives_and_is_charged_once_per
         assert_eq!(widths, vec![150, 300, 800], "never upscaled past 1376");
         let original = reqwest::get(image["urls"]["original"].as_str().unwrap()).await.unwrap();
         assert_eq!(original.status(), 200);
-        assert_eq!(original.headers()["content-type"], "image/png");
+        assert_eq!(original.headers()["content-type"], "image/webp", "originals are stored as WebP");
     }
     assert_eq!(answer.data()["quota"]["daily"]["used"], 2);
     let client = stack.db.client().await;

@@ -1,9 +1,10 @@
-//! Downloads: the stored PNG original as PNG, JPEG or WebP, with its generation parameters (PNG:
-//! the `iTXt` chunks as stored; JPEG and WebP: the same entries as XMP) or with no metadata at all.
+//! Downloads: a stored original (WebP with its parameters as XMP, or a PNG with them as `iTXt`
+//! chunks from before originals were WebP) as PNG, JPEG or WebP, with its generation parameters
+//! (PNG: `iTXt` chunks; JPEG and WebP: XMP) or with no metadata at all.
 
 use bytes::Bytes;
 
-use super::{ImagingError, checked_size, decode_png, metadata, webp, xmp};
+use super::{ImagingError, checked_size, decode_png, metadata, riff, webp, xmp};
 
 /// JPEG and WebP downloads are the image itself, not a preview: high quality, unlike the
 /// derivatives' 80.
@@ -53,20 +54,69 @@ impl Format {
     }
 }
 
-/// `png` (an original as stored) in `format`; `keep_metadata` carries its text entries over,
-/// otherwise the result has no text, EXIF or XMP. PNG to PNG never touches the pixel data; JPEG and
-/// WebP decode it once, within the same size limits as the derivatives. CPU-bound: from async code
-/// call [`convert_blocking`].
-pub fn convert(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
+/// `stored` (an original as stored: WebP, or PNG from before) in `format`; `keep_metadata` carries
+/// its parameters over, otherwise the result has no text, EXIF or XMP. A file in its own format
+/// never has its pixel data touched; any other is decoded once, within the same size limits as
+/// the derivatives. CPU-bound: from async code call [`convert_blocking`].
+pub fn convert(stored: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
+    if riff::is_webp(&stored) {
+        from_webp(stored, format, keep_metadata)
+    } else {
+        from_png(stored, format, keep_metadata)
+    }
+}
+
+/// A WebP original: served as stored, or as its image data alone, or decoded once for PNG and JPEG
+/// with its XMP packet carried over (PNG: as `iTXt` entries again).
+fn from_webp(webp: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
+    let packet = if keep_metadata { riff::xmp_packet(&webp).map(str::to_owned) } else { None };
+    match format {
+        Format::Webp if keep_metadata => Ok(webp),
+        Format::Webp => Ok(riff::image_only(&webp)?.into()),
+        Format::Png => {
+            let (rgb, width, height) = riff::decode_rgb(&webp)?;
+            let png = encode_png(&rgb, width, height)?;
+            let entries = packet.as_deref().map(xmp::entries).unwrap_or_default();
+            let entries: Vec<(&str, &str)> = entries.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+            Ok(if entries.is_empty() { png } else { metadata::embed_png_metadata(&png, &entries)? }.into())
+        }
+        Format::Jpeg => {
+            let (rgb, width, height) = riff::decode_rgb(&webp)?;
+            let jpeg = encode_jpeg(&rgb, width, height)?;
+            Ok(match packet {
+                Some(packet) => xmp::jpeg_with_xmp(&jpeg, &packet)?,
+                None => jpeg,
+            }
+            .into())
+        }
+    }
+}
+
+fn encode_png(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ImagingError> {
+    use image::ImageEncoder;
+    let mut png = Vec::new();
+    image::codecs::png::PngEncoder::new(&mut png)
+        .write_image(rgb, width, height, image::ExtendedColorType::Rgb8)
+        .map_err(ImagingError::EncodePng)?;
+    Ok(png)
+}
+
+fn encode_jpeg(rgb: &[u8], width: u32, height: u32) -> Result<Vec<u8>, ImagingError> {
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
+        .encode(rgb, width, height, image::ExtendedColorType::Rgb8)
+        .map_err(ImagingError::EncodeJpeg)?;
+    Ok(jpeg)
+}
+
+/// A PNG original from before originals were WebP: as before.
+fn from_png(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
     match format {
         Format::Png if keep_metadata => Ok(png),
         Format::Png => Ok(metadata::strip_png_metadata(&png)?.into()),
         Format::Jpeg => {
             let (rgb, width, height) = decode(&png)?;
-            let mut jpeg = Vec::new();
-            image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
-                .encode(&rgb, width, height, image::ExtendedColorType::Rgb8)
-                .map_err(ImagingError::EncodeJpeg)?;
+            let jpeg = encode_jpeg(&rgb, width, height)?;
             match packet(&png, keep_metadata) {
                 Some(packet) => Ok(xmp::jpeg_with_xmp(&jpeg, &packet)?.into()),
                 None => Ok(jpeg.into()),
@@ -87,7 +137,7 @@ pub fn convert(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes,
 /// text, EXIF, XMP, time, ICC or private chunk). An edit sends its source to the model, and a
 /// stored original carries its prompt and seed, hidden ones included: a list of chunks to drop
 /// would miss whatever chunk it does not know. CPU-bound: from async code call
-/// [`pixels_only_blocking`].
+/// [`model_input_blocking`].
 pub fn pixels_only(png: &[u8]) -> Result<Vec<u8>, ImagingError> {
     let image = decode_png(png, checked_size(png)?)?;
     let mut out = Vec::new();
@@ -95,9 +145,21 @@ pub fn pixels_only(png: &[u8]) -> Result<Vec<u8>, ImagingError> {
     Ok(out)
 }
 
-/// [`pixels_only`] on the blocking pool through [`crate::cpu::run`].
-pub async fn pixels_only_blocking(png: Bytes) -> Result<Vec<u8>, ImagingError> {
-    crate::cpu::run(move || pixels_only(&png)).await?
+/// A stored original as the model may see it, with its MIME type: a WebP reduced to its image data
+/// (nothing decoded), a PNG through [`pixels_only`]. CPU-bound for a PNG: from async code call
+/// [`model_input_blocking`].
+pub fn model_input(stored: &[u8]) -> Result<(Vec<u8>, &'static str), ImagingError> {
+    if riff::is_webp(stored) {
+        riff::checked_size(stored)?;
+        Ok((riff::image_only(stored)?, "image/webp"))
+    } else {
+        Ok((pixels_only(stored)?, "image/png"))
+    }
+}
+
+/// [`model_input`] on the blocking pool through [`crate::cpu::run`].
+pub async fn model_input_blocking(stored: Bytes) -> Result<(Vec<u8>, &'static str), ImagingError> {
+    crate::cpu::run(move || model_input(&stored)).await?
 }
 
 /// RGB pixels and size, the header checked against the limits before a pixel is inflated.
@@ -114,8 +176,9 @@ fn packet(png: &[u8], keep_metadata: bool) -> Option<String> {
     (!entries.is_empty()).then(|| xmp::packet(&entries))
 }
 
-/// [`convert`] on the blocking pool through [`crate::cpu::run`]: decoding and encoding a 2048² image takes hundreds of
-/// milliseconds of CPU, which would stall every other request on an async worker thread.
-pub async fn convert_blocking(png: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
-    crate::cpu::run(move || convert(png, format, keep_metadata)).await?
+/// [`convert`] on the blocking pool through [`crate::cpu::run`]: decoding and encoding a 2048² image
+/// takes hundreds of milliseconds of CPU, which would stall every other request on an async worker
+/// thread.
+pub async fn convert_blocking(stored: Bytes, format: Format, keep_metadata: bool) -> Result<Bytes, ImagingError> {
+    crate::cpu::run(move || convert(stored, format, keep_metadata)).await?
 }

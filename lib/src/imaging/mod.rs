@@ -1,9 +1,13 @@
 //! The derivative pipeline: the model's PNG decoded once (header checked first), resized to the
-//! gallery widths and encoded as lossy WebP, sizes in parallel; and the PNG text metadata that
-//! carries the generation parameters in the stored original.
+//! gallery widths and encoded as lossy WebP, sizes in parallel; the stored original (`stored`); and
+//! the PNG text metadata that carried the generation parameters in originals stored before it.
 //!
 //! - `metadata`: `iTXt` chunks written, read and stripped without re-encoding pixels.
 //! - `convert`: downloads in PNG, JPEG or WebP, with the parameters (as XMP: `xmp`) or without.
+//! - `stored`: what generation stores: the original as high-quality WebP with the parameters as
+//!   XMP, and the sizes it does not stand in for.
+//! - `riff`: the WebP container of a stored original (XMP found, stripped, pixels decoded).
+//! - `ssim`: luma SSIM, how the stored original is held to "visually lossless".
 //! - `webp`: the libwebp encoder and its settings.
 //! - `error`: [`ImagingError`] and its product mapping to `ApiError`.
 //!
@@ -12,18 +16,24 @@
 mod convert;
 mod error;
 mod metadata;
+mod riff;
+mod ssim;
+mod stored;
 mod webp;
 mod xmp;
 
 use fast_image_resize as fr;
 use rayon::prelude::*;
 
-pub use convert::{Format, convert, convert_blocking, pixels_only, pixels_only_blocking};
+pub use convert::{Format, convert, convert_blocking, model_input, model_input_blocking, pixels_only};
 pub use error::ImagingError;
 pub use metadata::{
     MAX_PROFILE_BYTES, check_structure as check_png_structure, embed_png_metadata, read_png_metadata,
     strip_png_metadata,
 };
+pub use riff::{decode_rgb as decode_webp, image_only as webp_image_only, is_webp};
+pub use ssim::luma_ssim;
+pub use stored::{ORIGINAL_QUALITY, Stored, plan as stored_widths, store, store_blocking};
 
 /// The gallery's widths: grid thumbnail, card, detail view, full screen.
 pub const DEFAULT_WIDTHS: [u32; 4] = [150, 300, 800, 1920];
@@ -137,5 +147,7 @@ fn resize(source: &fr::images::ImageRef<'_>, width: u32, height: u32) -> Result<
 
 #[cfg(test)]
 mod props;
+#[cfg(test)]
+mod stored_tests;
 #[cfg(test)]
 mod tests;

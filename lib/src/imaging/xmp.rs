@@ -129,3 +129,56 @@ fn push_riff_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) -> Result<(),
     }
     Ok(())
 }
+
+/// The `studio:{key}` entries of a packet [`packet`] wrote, in their order, their text unescaped:
+/// how a stored WebP original's parameters become PNG text again. Other properties are skipped.
+pub(super) fn entries(packet: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = packet;
+    while let Some(start) = rest.find("<studio:") {
+        rest = &rest[start + "<studio:".len()..];
+        let Some(name_end) = rest.find('>') else { break };
+        let name = &rest[..name_end];
+        let close = format!("</studio:{name}>");
+        let Some(text_end) = rest.find(&close) else { break };
+        out.push((name.to_owned(), unescape(&rest[name_end + 1..text_end])));
+        rest = &rest[text_end + close.len()..];
+    }
+    out
+}
+
+/// The references [`escape`] writes, and the other predefined and numeric ones, back to text.
+fn unescape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('&') {
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        let Some(end) = rest.find(';') else { break };
+        let decoded = match &rest[1..end] {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            reference => reference
+                .strip_prefix("#x")
+                .map(|hex| u32::from_str_radix(hex, 16))
+                .or_else(|| reference.strip_prefix('#').map(str::parse))
+                .and_then(Result::ok)
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[end + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}

@@ -1,6 +1,7 @@
 //! What Gemini sees of an edited image: pixels only. The stored original carries its prompt and
-//! seed in text chunks; the PNG sent as `inlineData` holds no text or metadata chunk and none of
-//! the prompt, whether the source is the editor's own image or another user's published one.
+//! seed as XMP (WebP) or text chunks (PNG, from before); the file sent as `inlineData` holds no
+//! metadata and none of the prompt, whether the source is the editor's own image or another
+//! user's published one.
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
@@ -30,8 +31,20 @@ async fn generated(stack: &TestStack, account: &Account, prompt: &str) -> String
     answer.data()["images"][0]["id"].as_str().unwrap().to_owned()
 }
 
-/// Edits `image` as `account` and returns the PNG the model was sent.
-async fn sent_for_edit(stack: &TestStack, account: &Account, image: &str) -> Vec<u8> {
+/// The chunk types of a WebP, in order.
+fn riff_kinds(webp: &[u8]) -> Vec<String> {
+    assert!(webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP", "a WebP signature");
+    let (mut kinds, mut at) = (Vec::new(), 12);
+    while at + 8 <= webp.len() {
+        let length = u32::from_le_bytes(webp[at + 4..at + 8].try_into().unwrap()) as usize;
+        kinds.push(String::from_utf8_lossy(&webp[at..at + 4]).into_owned());
+        at += 8 + length + length % 2;
+    }
+    kinds
+}
+
+/// Edits `image` as `account` and returns the MIME type and file the model was sent.
+async fn sent_for_edit(stack: &TestStack, account: &Account, image: &str) -> (String, Vec<u8>) {
     stack.gemini.clear();
     let body = json!({ "image_id": image, "instruction": "make it night time" });
     let url = format!("{}/api/generate/edit", stack.url);
@@ -42,19 +55,22 @@ async fn sent_for_edit(stack: &TestStack, account: &Account, image: &str) -> Vec
     let parts = bodies[0]["contents"][0]["parts"].as_array().expect("parts").clone();
     let inline: Vec<&Value> = parts.iter().filter_map(|p| p.get("inlineData")).collect();
     assert_eq!(inline.len(), 1, "one image sent: {parts:?}");
-    assert_eq!(inline[0]["mimeType"], "image/png");
-    STANDARD.decode(inline[0]["data"].as_str().expect("base64 data")).expect("base64")
+    let mime = inline[0]["mimeType"].as_str().expect("a MIME type").to_owned();
+    (mime, STANDARD.decode(inline[0]["data"].as_str().expect("base64 data")).expect("base64"))
 }
 
-fn assert_pixels_only(png: &[u8], prompt: &str, case: &str) {
-    let kinds = chunk_kinds(png);
-    let allowed = ["IHDR", "PLTE", "tRNS", "IDAT", "IEND"];
+fn assert_pixels_only((mime, file): &(String, Vec<u8>), prompt: &str, case: &str) {
+    let (kinds, allowed, format) = match mime.as_str() {
+        "image/png" => (chunk_kinds(file), &["IHDR", "PLTE", "tRNS", "IDAT", "IEND"][..], image::ImageFormat::Png),
+        "image/webp" => (riff_kinds(file), &["VP8 "][..], image::ImageFormat::WebP),
+        other => panic!("{case}: sent as {other}"),
+    };
     assert!(kinds.iter().all(|k| allowed.contains(&k.as_str())), "{case}: chunks {kinds:?}");
-    let text = String::from_utf8_lossy(png);
+    let text = String::from_utf8_lossy(file);
     for secret in [prompt, "424242", "seed", "gemini"] {
         assert!(!text.contains(secret), "{case}: {secret:?} in the bytes sent");
     }
-    let image = image::load_from_memory_with_format(png, image::ImageFormat::Png).expect("the pixels decode");
+    let image = image::load_from_memory_with_format(file, format).expect("the pixels decode");
     assert_eq!((image.width(), image.height()), (1024, 1024), "{case}: the whole image is sent");
 }
 

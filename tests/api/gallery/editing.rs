@@ -80,15 +80,20 @@ async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
     let urls = published.data()["public_urls"].as_object().unwrap().clone();
     let mut names: Vec<&str> = urls.keys().map(String::as_str).collect();
     names.sort();
-    assert_eq!(names, vec!["150", "300", "800"], "one public URL per derivative");
+    assert_eq!(names, vec!["1024", "150", "300"], "one public URL per size, the original standing in for 800");
     for (name, url) in &urls {
         let served = reqwest::get(url.as_str().unwrap()).await.unwrap();
         assert_eq!(served.status(), 200, "public {name} is not served: {url}");
     }
-    // The original's PNG text carries the prompt and seed: it never becomes public.
+    // The original's XMP carries the prompt and seed: it never becomes public as such, and the
+    // size it stands in for is published from its image data alone.
     let beside = urls["150"].as_str().unwrap().rsplit_once('/').unwrap().0.to_owned();
-    let original = reqwest::get(format!("{beside}/original.png")).await.unwrap();
-    assert!(original.status().is_client_error(), "the original is public: {}", original.status());
+    for file in ["original.webp", "original.png"] {
+        let original = reqwest::get(format!("{beside}/{file}")).await.unwrap();
+        assert!(original.status().is_client_error(), "the original is public: {}", original.status());
+    }
+    let stand_in = reqwest::get(urls["1024"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+    assert!(!stand_in.windows(14).any(|w| w == b"kucing oren di"), "the prompt went public");
     assert_eq!(files_of(&public_dir, "").len(), 3, "no public copies on disk");
     let db = stack.db.client().await;
     let row = db.query_one("select is_public, published_at is not null from generated_images", &[]).await.unwrap();

@@ -15,7 +15,7 @@ use crate::helpers::signed_up;
 const COLLECTION: &str = "00000000-0000-4000-8000-00000000c011";
 
 /// The archive's entries, name and bytes, in order (the reader checks each CRC-32).
-fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
+pub(super) fn entries(zip: &[u8]) -> Vec<(String, Vec<u8>)> {
     let mut archive = zip::ZipArchive::new(Cursor::new(zip)).expect("a readable ZIP");
     (0..archive.len())
         .map(|i| {
@@ -61,7 +61,7 @@ async fn an_export_holds_every_original_byte_for_byte_and_describes_each() {
     let names: Vec<&str> = archive.iter().map(|(name, _)| name.as_str()).collect();
     assert_eq!(
         names,
-        ["metadata.json", "Kucing-oren-di-atas-genteng.png", "Senja.png", "kucing-oren-di-atas-genteng-2.png"]
+        ["metadata.json", "Kucing-oren-di-atas-genteng.webp", "Senja.webp", "kucing-oren-di-atas-genteng-2.webp"]
     );
     for (id, (name, bytes)) in ids.iter().zip(&archive[1..]) {
         assert_eq!(*bytes, original(&stack, id).await, "{name} differs from the stored original");
@@ -110,7 +110,7 @@ async fn a_collection_exports_in_its_order() {
     assert_eq!(response.status(), 200);
     let archive = entries(&response.bytes().await.unwrap());
     let names: Vec<&str> = archive.iter().map(|(name, _)| name.as_str()).collect();
-    assert_eq!(names, ["metadata.json", "Perahu.png", "Kucing-oren.png"]);
+    assert_eq!(names, ["metadata.json", "Perahu.webp", "Kucing-oren.webp"]);
     assert_eq!(archive[1].1, original(&stack, &b).await);
     let metadata: Value = serde_json::from_slice(&archive[0].1).unwrap();
     assert_eq!(metadata["collection_id"], COLLECTION);

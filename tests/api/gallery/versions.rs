@@ -10,7 +10,7 @@ use serde_json::{Value, json};
 use studio_local::faults::{Fault, Service};
 use studio_local::testing::TestStack;
 
-use super::{api_key, call, count, files_of, generated, original, refused_field};
+use super::{api_key, call, count, fetch, files_of, generated, original, refused_field};
 use crate::generate_faults::{PASS, quota, stored_objects};
 use crate::helpers::{Account, Answer, send, signed_up};
 
@@ -65,7 +65,7 @@ async fn an_edit_is_stored_as_a_new_version_of_its_parent_without_charging_quota
         .iter()
         .map(|d| (d["width"].as_u64().unwrap(), d["height"].as_u64().unwrap()))
         .collect();
-    assert_eq!(sizes, [(150, 113), (300, 225), (800, 600)], "never wider than the edit");
+    assert_eq!(sizes, [(150, 113), (300, 225), (1000, 750)], "the original stands in for the 800 px size");
     assert!(data["urls"]["original"].is_string(), "{}", data);
     let shown = call(&stack, Method::GET, &format!("/{id}"), Some(&account.access), None).await;
     assert_eq!(without_urls(shown.data().clone()), without_urls(data.clone()), "answered as GET shows it");
@@ -87,7 +87,9 @@ async fn an_edit_is_stored_as_a_new_version_of_its_parent_without_charging_quota
     );
     let stored = original(&stack, id).await;
     assert_eq!(row.get::<_, i64>(3), stored.len() as i64);
-    let text = studio::imaging::read_png_metadata(&stored);
+    // The stored WebP's XMP, read back as the PNG download's text.
+    let download = fetch(&stack, Method::GET, &format!("/{id}/download"), Some(&account.access), None).await;
+    let text = studio::imaging::read_png_metadata(&download.bytes().await.unwrap());
     let value = |key: &str| text.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     assert_eq!(value("edits"), Some("crop 4:3, rotate 90°, grayscale"));
     assert_eq!((value("prompt"), value("parent_image_id")), (Some("kucing oren di atas genteng"), Some(parent_id)));
@@ -96,9 +98,9 @@ async fn an_edit_is_stored_as_a_new_version_of_its_parent_without_charging_quota
         |file: &str| studio_local::storage::object_file(&stack.storage_dir, "images", &format!("{folder}/{file}"));
     let mut files = files_of(&stack.storage_dir.join("objects"), id);
     files.sort();
-    let expected: Vec<_> = ["original.png", "w150.webp", "w300.webp", "w800.webp"].map(object).into();
+    let expected: Vec<_> = ["original.webp", "w150.webp", "w300.webp"].map(object).into();
     assert_eq!(files, expected, "the generator's layout");
-    for (width, height) in [(150, 113), (300, 225), (800, 600)] {
+    for (width, height) in [(150, 113), (300, 225)] {
         let webp = std::fs::read(object(&format!("w{width}.webp"))).unwrap();
         let decoded = image::load_from_memory_with_format(&webp, image::ImageFormat::WebP);
         let decoded = decoded.expect("a WebP derivative");

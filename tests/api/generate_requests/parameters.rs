@@ -138,7 +138,7 @@ async fn omitted_settings_come_from_the_users_defaults() {
 }
 
 #[tokio::test]
-async fn the_stored_original_is_a_png_carrying_the_generation_parameters() {
+async fn the_stored_original_is_a_webp_carrying_the_generation_parameters_as_xmp() {
     let stack = TestStack::start().await;
     let account = signed_up(&stack, "siti@example.com").await;
     let body = json!({ "prompt": "perahu pinisi berlayar", "negative_prompt": "text", "seed": 99 });
@@ -146,8 +146,10 @@ async fn the_stored_original_is_a_png_carrying_the_generation_parameters() {
     let answer = generate(&stack, &account, body).await;
 
     let image = &images(&answer)[0];
-    let png = download(image["urls"]["original"].as_str().unwrap(), "image/png").await;
-    assert_eq!(decoded_size(&png, ImageFormat::Png), (1024, 1024));
+    let webp = download(image["urls"]["original"].as_str().unwrap(), "image/webp").await;
+    assert_eq!(decoded_size(&webp, ImageFormat::WebP), (1024, 1024));
+    // Read back through the PNG download's conversion: XMP entries become PNG text again.
+    let png = studio::imaging::convert(webp.into(), studio::imaging::Format::Png, true).unwrap();
     let metadata = studio::imaging::read_png_metadata(&png);
     let entry = |key: &str| metadata.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str());
     assert_eq!(entry("prompt"), Some("perahu pinisi berlayar"), "{metadata:?}");

@@ -1,5 +1,6 @@
 //! What comes back: images at the model's pixel size for each ratio and quality, WebP derivatives
-//! at 150/300/800/1920 never wider than the image, one image and one unit per variation.
+//! at 150/300/800/1920 never wider than the image (the original standing in for the one just below
+//! it), one image and one unit per variation.
 
 use image::ImageFormat;
 use serde_json::{Value, json};
@@ -11,6 +12,15 @@ use crate::helpers::signed_up;
 /// The stand-in's 3.1 Flash sizes at 1K (local/src/gemini/render.rs, `GRID_1K`).
 const SIZES_1K: [(&str, u64, u64); 5] =
     [("1:1", 1024, 1024), ("16:9", 1376, 768), ("9:16", 768, 1376), ("4:3", 1200, 896), ("3:4", 896, 1200)];
+
+/// The sizes offered for an image `width` wide: 150/300/800/1920 up to its width, the original itself
+/// in place of the one it is at most 1.3 times as wide as.
+fn offered(width: u64) -> Vec<u64> {
+    let (made, stands_in) = studio::imaging::stored_widths(width as u32, &[150, 300, 800, 1920]);
+    let mut widths: Vec<u64> = made.into_iter().map(u64::from).collect();
+    widths.extend(stands_in.then_some(width));
+    widths
+}
 
 /// Checks each derivative of `image`: the widths offered that fit, the aspect kept, and the bytes
 /// behind its URL a WebP of the stated size. `case` names the request in every message.
@@ -40,10 +50,9 @@ async fn each_aspect_ratio_gives_the_models_size_with_derivatives_no_wider_than_
         let image = &images(&answer)[0];
         assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(width), Some(height)), "{ratio}");
         assert_eq!(image["aspect_ratio"], ratio);
-        let original = download(image["urls"]["original"].as_str().unwrap(), "image/png").await;
-        assert_eq!(decoded_size(&original, ImageFormat::Png), (width as u32, height as u32), "{ratio}: original");
-        let fitting: Vec<u64> = [150, 300, 800, 1920].into_iter().filter(|w| *w <= width).collect();
-        assert_derivatives(ratio, image, &fitting).await;
+        let original = download(image["urls"]["original"].as_str().unwrap(), "image/webp").await;
+        assert_eq!(decoded_size(&original, ImageFormat::WebP), (width as u32, height as u32), "{ratio}: original");
+        assert_derivatives(ratio, image, &offered(width)).await;
     }
 }
 
@@ -57,7 +66,7 @@ async fn high_quality_asks_for_2k_and_gets_every_derivative_width() {
     let image = &images(&answer)[0];
     assert_eq!((image["width"].as_u64(), image["height"].as_u64()), (Some(2048), Some(2048)));
     assert_eq!(image["quality"], "high");
-    assert_derivatives("1:1 high", image, &[150, 300, 800, 1920]).await;
+    assert_derivatives("1:1 high", image, &[150, 300, 800, 2048]).await;
 }
 
 #[tokio::test]

@@ -62,8 +62,8 @@ async fn an_edit_without_a_ratio_keeps_the_sources_framing_and_records_its_real_
     assert_eq!(config["imageConfig"], json!({ "imageSize": "1K" }), "no aspectRatio: {config}");
     let image = &images(&answer)[0];
     assert_eq!((&image["aspect_ratio"], &image["width"], &image["height"]), (&json!("4:3"), &json!(1200), &json!(896)));
-    let original = download(image["urls"]["original"].as_str().unwrap(), "image/png").await;
-    assert_eq!(decoded_size(&original, ImageFormat::Png), (1200, 896));
+    let original = download(image["urls"]["original"].as_str().unwrap(), "image/webp").await;
+    assert_eq!(decoded_size(&original, ImageFormat::WebP), (1200, 896));
     let db = stack.db.client().await;
     let row = db
         .query_one(

@@ -74,10 +74,13 @@ async fn batch(
 /// Deletes the published copies, then the private objects; returns how many existed.
 async fn delete_objects(app: &App, images: &[Expired]) -> Result<u64, ApiError> {
     let public: Vec<&str> = images.iter().flat_map(|image| image.public_paths.iter().flat_map(paths_in)).collect();
-    let private: Vec<&str> = images
+    let mut private: Vec<&str> = images
         .iter()
         .flat_map(|image| std::iter::once(image.storage_path.as_str()).chain(paths_in(&image.derivative_paths)))
         .collect();
+    // An original standing in for a gallery size is listed twice.
+    private.sort_unstable();
+    private.dedup();
     let mut deleted = 0;
     if !public.is_empty() {
         deleted += app.storage.delete(app.storage.public_bucket(), &public).await?.len();

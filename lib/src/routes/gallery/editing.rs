@@ -1,8 +1,8 @@
 //! `PATCH /api/gallery/{id}`: title, alt text, tags, favourite, publishing, and whether the public
 //! feed shows the prompt.
 //!
-//! Publishing copies every derivative (not the original) into the public bucket, then records the
-//! copies; if recording fails the copies are removed again. Unpublishing removes the copies first,
+//! Publishing copies every derivative into the public bucket (an original standing in for a size
+//! goes without its metadata; the original itself never), then records the copies; if recording fails the copies are removed again. Unpublishing removes the copies first,
 //! then clears the record, so a storage failure leaves the image published and a retry completes:
 //! never a public object that no row points at.
 
@@ -17,6 +17,7 @@ use crate::app::App;
 use crate::auth::tokens::random_token;
 use crate::domain::{Lines, optional_text};
 use crate::error::ApiError;
+use crate::imaging;
 use crate::routes::auth_common::{now, timestamp};
 
 const MAX_TITLE_CHARS: usize = 200;
@@ -128,8 +129,9 @@ pub const PUBLISHED_CACHE_CONTROL: &str = "public, max-age=300";
 
 /// Copies each derivative to `{key}/{file}` in the public bucket, `key` drawn at random for this
 /// publication: the path says nothing of the owner or the image, and a re-publish gets a new one,
-/// so no cache can serve an old copy under a new publication. The original stays private: its PNG
-/// text carries the prompt, negative prompt and seed, which the owner may have chosen not to show.
+/// so no cache can serve an old copy under a new publication. The original stays private: its XMP
+/// (or PNG text) carries the prompt, negative prompt and seed, which the owner may have chosen not
+/// to show; where it stands in for a size, that size is published from its image data alone.
 /// Returns `public_paths`; on a failure, the copies already made are deleted before the error is
 /// returned.
 pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<String, Value>, ApiError> {
@@ -139,23 +141,39 @@ pub(super) async fn copy_to_public(app: &App, image: &Image) -> Result<Map<Strin
         .into_iter()
         .filter(|(name, _)| name != "original")
         .map(|(name, from)| {
-            let file = from.rsplit('/').next().unwrap_or(from);
+            // The stand-in is named as the size it serves, not as the original it is.
+            let file = if from == image.storage_path {
+                format!("w{name}.webp")
+            } else {
+                from.rsplit('/').next().unwrap_or(from).to_owned()
+            };
             (name, from, format!("{key}/{file}"))
         })
         .collect();
-    let (private, public) = (app.storage.private_bucket(), app.storage.public_bucket());
-    let cache = Some(PUBLISHED_CACHE_CONTROL);
-    let results =
-        join_all(objects.iter().map(|(_, from, to)| app.storage.copy(private, from, public, to, false, cache))).await;
+    let results = join_all(objects.iter().map(|(_, from, to)| publish_one(app, image, from, to))).await;
     let copied: Vec<&str> =
         objects.iter().zip(&results).filter(|(_, r)| r.is_ok()).map(|((_, _, to), _)| to.as_str()).collect();
     if let Some(Err(err)) = results.into_iter().find(Result::is_err) {
         if let Err(cleanup) = delete_public(app, &copied).await {
             log_cleanup_failure(image.id, &cleanup, &copied);
         }
-        return Err(err.into());
+        return Err(err);
     }
     Ok(objects.into_iter().map(|(name, _, to)| (name, json!(to))).collect())
+}
+
+/// One public copy. The original standing in for a gallery size carries the prompt and seed as
+/// XMP: it is published as its image data alone (no pixel decoded), every other size copied as is.
+async fn publish_one(app: &App, image: &Image, from: &str, to: &str) -> Result<(), ApiError> {
+    let (private, public) = (app.storage.private_bucket(), app.storage.public_bucket());
+    if from != image.storage_path {
+        app.storage.copy(private, from, public, to, false, Some(PUBLISHED_CACHE_CONTROL)).await?;
+        return Ok(());
+    }
+    let stored = app.storage.download(private, from).await?;
+    let bare = imaging::webp_image_only(&stored.bytes).map_err(ApiError::internal)?;
+    app.storage.upload(public, to, bare, "image/webp", PUBLISHED_CACHE_CONTROL, false).await?;
+    Ok(())
 }
 
 /// Copies a failed publish could not remove: public objects no row points at, for the operator.

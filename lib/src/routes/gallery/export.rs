@@ -1,5 +1,6 @@
-//! `POST /api/gallery/export` `{ids: [...]}` or `{collection_id}`: a ZIP of the originals (PNG, with
-//! their parameters embedded) and a `metadata.json`, streamed while it is made.
+//! `POST /api/gallery/export` `{ids: [...]}` or `{collection_id}`: a ZIP of the originals as stored
+//! (WebP with their parameters as XMP; PNG with them as text for images stored before originals
+//! were WebP) and a `metadata.json`, streamed while it is made.
 //!
 //! Checked before a byte is sent: the selection is the caller's (another user's image or
 //! collection is "not found"), at most [`MAX_IMAGES`] images and [`MAX_BYTES`] by the stored
@@ -132,7 +133,7 @@ fn plan(originals: &[Original], selection: &Selection, started: OffsetDateTime) 
     let mut entries = Vec::with_capacity(originals.len());
     let mut described = Vec::with_capacity(originals.len());
     for original in originals {
-        let name = names.claim(original.file_name().ascii(), "png");
+        let name = names.claim(original.file_name().ascii(), original.extension());
         described.push(original.describe(&name));
         let modified = OffsetDateTime::parse(&original.created_at, &Rfc3339).unwrap_or(started);
         entries.push(Entry { name, path: original.storage_path.clone(), modified });

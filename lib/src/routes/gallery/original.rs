@@ -13,7 +13,7 @@ use crate::error::ApiError;
 
 /// The columns a download or an export reads.
 pub const COLUMNS: &str = "id,prompt,negative_prompt,template_id,aspect_ratio,quality,model,seed,title,alt_text,\
-tags,width,height,bytes,storage_path,published_at,created_at,updated_at";
+tags,width,height,bytes,mime_type,storage_path,published_at,created_at,updated_at";
 
 #[derive(Debug, Deserialize)]
 pub struct Original {
@@ -25,7 +25,9 @@ pub struct Original {
     height: Option<u32>,
     /// The stored original's size; rows from before sizes were recorded have none.
     pub bytes: Option<i64>,
-    /// In the private bucket; always a PNG (generation stores every original as PNG).
+    /// `image/webp`, or `image/png` for originals stored before they were WebP.
+    pub mime_type: String,
+    /// In the private bucket: `original.webp`, or `original.png` from before.
     pub storage_path: String,
     published_at: Option<String>,
     pub created_at: String,
@@ -45,6 +47,11 @@ impl Original {
         FileName::new(self.made.title.as_deref().unwrap_or(&self.made.prompt), self.id)
     }
 
+    /// The extension of the stored file, which an export hands out as it is.
+    pub fn extension(&self) -> &'static str {
+        if self.mime_type == "image/webp" { "webp" } else { "png" }
+    }
+
     /// The image as `metadata.json` describes it, stored in the archive as `file`.
     pub fn describe(&self, file: &str) -> Value {
         json!({
@@ -54,7 +61,7 @@ impl Original {
                 "template_id": self.made.template_id, "aspect_ratio": self.aspect_ratio,
                 "quality": self.made.quality, "model": self.made.model, "seed": self.made.seed,
             },
-            "width": self.width, "height": self.height, "bytes": self.bytes,
+            "width": self.width, "height": self.height, "bytes": self.bytes, "mime_type": self.mime_type,
             "created_at": self.created_at, "updated_at": self.updated_at, "published_at": self.published_at,
         })
     }

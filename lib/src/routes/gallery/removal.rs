@@ -26,8 +26,11 @@ pub(super) async fn delete_objects(app: &App, images: &[Image]) -> Result<(), Ap
     if !public.is_empty() {
         app.storage.delete(app.storage.public_bucket(), &public).await?;
     }
-    let private: Vec<&str> =
+    let mut private: Vec<&str> =
         images.iter().flat_map(|i| i.private_objects().into_iter().map(|(_, path)| path)).collect();
+    // An original standing in for a gallery size is listed twice.
+    private.sort_unstable();
+    private.dedup();
     if !private.is_empty() {
         app.storage.delete(app.storage.private_bucket(), &private).await?;
     }

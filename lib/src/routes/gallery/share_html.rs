@@ -66,12 +66,13 @@ pub struct Preview {
     pub alt: String,
 }
 
-/// The derivative link previews use: 800 px wide (what large cards show), else the widest below
-/// (small originals are never upscaled), else the smallest there is.
+/// The derivative link previews use: 800 px wide (what large cards show), or the original standing
+/// in for it (at most 1.3 times as wide), else the widest below (small originals are never
+/// upscaled), else the smallest there is.
 pub fn preview(image: &Seen, urls: &HashMap<String, String>, words: &Words) -> Option<Preview> {
     const WIDTH: u32 = 800;
     let sizes = image.derivatives();
-    let (width, path) = sizes.iter().rev().find(|(w, _)| *w <= WIDTH).or_else(|| sizes.first()).copied()?;
+    let (width, path) = sizes.iter().rev().find(|(w, _)| *w <= WIDTH * 13 / 10).or_else(|| sizes.first()).copied()?;
     Some(Preview {
         url: urls.get(path)?.clone(),
         width,

@@ -17,6 +17,8 @@ use crate::app::App;
 use crate::domain::ShareToken;
 use crate::error::ApiError;
 use crate::http::Body;
+use crate::imaging;
+use crate::routes::generate::objects;
 
 /// Seconds a browser or CDN may keep a shared image: how long a revoked or expired link's images
 /// may still show from a cache. Short, and long enough that a page's images load once per visit.
@@ -47,6 +49,11 @@ pub async fn respond(app: &App, token: &str, image: &str, file: &str) -> Result<
         _ => return Err(unknown()),
     };
     let stored = app.storage.download(app.storage.private_bucket(), &path).await?;
+    // An original standing in for this width carries the prompt and seed as XMP, which a share
+    // link may not show: its image data alone is served.
+    if path.ends_with(&format!("/{}", objects::ORIGINAL)) {
+        return Ok(image_response(imaging::webp_image_only(&stored.bytes).map_err(ApiError::internal)?.into()));
+    }
     Ok(image_response(stored.bytes))
 }
 

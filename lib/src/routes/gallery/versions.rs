@@ -1,9 +1,9 @@
 //! `POST /api/gallery/{id}/versions?edits=`: an edit made in the browser (crop, rotate, filters),
 //! sent as a PNG body, saved as a new version of the caller's image `{id}`.
 //!
-//! The PNG goes through the generator's pipeline: header checked, decoded once into the gallery's
-//! WebP sizes, the original stored with the parent's parameters, the edits and the time as PNG
-//! text, under the generator's object layout; then one row is inserted. Any failure after the
+//! The PNG goes through the generator's pipeline: header checked, decoded once into the stored
+//! WebP original (the parent's parameters, the edits and the time as XMP) and the gallery's sizes,
+//! under the generator's object layout; then one row is inserted. Any failure after the
 //! first upload deletes every object and leaves no row. No quota is charged: no model is called,
 //! but each save counts against the user's per-minute and daily upload limits (`volume`) and is
 //! refused when the account's or the studio's storage is full (`storage_limits`).
@@ -109,9 +109,9 @@ pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: Edi
     // Charged once the upload is known to be decoded and stored: a refused body costs no CPU.
     super::volume::upload_budget(app, user, png.bytes.len()).await?;
     let (id, created_at) = (Uuid::new_v4(), timestamp(now()));
-    let sizes = imaging::derivatives_blocking(png.bytes.clone(), WIDTHS.to_vec()).await.map_err(refused)?;
-    let original = original(&png, &parent, parent_id, &edits, &created_at)?;
-    let objects = objects::layout(user, id, original, sizes.sizes);
+    let entries = entries(&parent, parent_id, &edits, &created_at);
+    let stored = imaging::store_blocking(png.bytes.clone(), WIDTHS.to_vec(), entries).await.map_err(refused)?;
+    let objects = objects::layout(user, id, stored);
     let (stored_bytes, publish_bytes) = (objects.stored_bytes(), objects.publish_bytes());
     let Objects { paths, derivatives, uploads } = objects;
     let version = json!({
@@ -120,8 +120,9 @@ pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: Edi
         "aspect_ratio": studio_ratio(png.width, png.height).as_str(), "quality": parent.made.quality, "model": MODEL,
         "seed": parent.made.seed, "parent_image_id": parent_id, "title": parent.made.title, "alt_text": parent.made.alt_text,
         "tags": parent.made.tags, "storage_path": paths[0], "derivative_paths": derivative_paths(&derivatives),
-        "width": png.width, "height": png.height, "bytes": uploads[0].1.len(), "mime_type": "image/png",
-        "stored_bytes": stored_bytes, "publish_bytes": publish_bytes, "created_at": created_at, "updated_at": created_at,
+        "width": png.width, "height": png.height, "bytes": uploads[0].1.len(), "mime_type": objects::ORIGINAL_MIME,
+        "stored_bytes": stored_bytes, "publish_bytes": publish_bytes,
+        "created_at": created_at, "updated_at": created_at,
     });
     let (uploaded, stored) = objects::upload(app, uploads).await;
     let recorded = match stored {
@@ -136,24 +137,23 @@ pub async fn save(app: &App, user: Uuid, parent_id: Uuid, edits: Edits, png: Edi
     Ok(shown)
 }
 
-/// The stored original: the body with any text it came with replaced by the parent's parameters,
-/// the edits and the time, so a downloaded file tells where it came from and not what it claims.
-fn original(png: &EditedPng, parent: &Parent, parent_id: Uuid, edits: &Edits, at: &str) -> Result<Vec<u8>, ApiError> {
-    let bare = imaging::strip_png_metadata(&png.bytes).map_err(|_| not_png())?;
+/// The parameters the stored original carries: the parent's, the edits and the time. The body's
+/// own text, if any, is not kept (its pixels are encoded anew), so a downloaded file tells where
+/// it came from and not what it claims.
+fn entries(parent: &Parent, parent_id: Uuid, edits: &Edits, at: &str) -> Vec<(String, String)> {
     let seed = parent.made.seed.map(|s| s.to_string()).unwrap_or_default();
-    let parent_id = parent_id.to_string();
     let entries = [
         ("prompt", parent.made.prompt.as_str()),
         ("negative_prompt", parent.made.negative_prompt.as_deref().unwrap_or("")),
         ("final_prompt", parent.final_prompt.as_deref().unwrap_or("")),
         ("model", parent.made.model.as_str()),
         ("seed", seed.as_str()),
-        ("parent_image_id", parent_id.as_str()),
+        ("parent_image_id", &parent_id.to_string()),
         ("edits", edits.0.as_deref().unwrap_or("")),
         ("created_at", at),
         ("software", "AI Image Studio"),
     ];
-    Ok(imaging::embed_png_metadata(&bare, &entries)?)
+    entries.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect()
 }
 
 /// Signs the stored objects, then inserts the row. Signed first: once the row is written nothing

@@ -29,6 +29,7 @@ use crate::domain::generation::{Defaults, GenerateBody, Generation, TemplateText
 use crate::domain::{AspectRatio, Quality, TemplateRef};
 use crate::domain::{Lines, user_text};
 use crate::error::{ApiError, BoxError};
+use crate::gemini::InputImage;
 use crate::http::{Body, Cached, JSON_BODY_LIMIT, Meta, Request, Router, json_from_bytes, json_response, read_body};
 use crate::kv::{Algorithm, Limit, OnFailure, now_ms};
 use crate::routes::usage;
@@ -266,9 +267,9 @@ async fn collection_of(app: &App, user: Uuid, collection: Uuid) -> Result<(), Ap
     }
 }
 
-/// The original of an image the user may edit: their own, or a published one. Anything else is
-/// "not found", whether or not it exists.
-async fn source_image(app: &App, user: Uuid, image: Uuid) -> Result<Vec<u8>, ApiError> {
+/// The original of an image the user may edit (their own, or a published one) as the model may see
+/// it. Anything else is "not found", whether or not it exists.
+async fn source_image(app: &App, user: Uuid, image: Uuid) -> Result<InputImage, ApiError> {
     #[derive(Deserialize)]
     struct Source {
         storage_path: String,
@@ -281,9 +282,10 @@ async fn source_image(app: &App, user: Uuid, image: Uuid) -> Result<Vec<u8>, Api
         .or(format!("user_id.eq.{user},is_public.is.true"));
     let source: Source = app.db.first(query).await?.ok_or_else(|| ApiError::NotFound("no such image".into()))?;
     let original = app.storage.download(app.storage.private_bucket(), &source.storage_path).await?.bytes;
-    // Pixels only reach the model: the original's text chunks hold its prompt and seed, which the
-    // owner of a published image may keep hidden.
-    Ok(crate::imaging::pixels_only_blocking(original).await?)
+    // Pixels only reach the model: the original's text chunks or XMP hold its prompt and seed, which
+    // the owner of a published image may keep hidden.
+    let (bytes, mime) = crate::imaging::model_input_blocking(original).await?;
+    Ok(InputImage { bytes, mime: mime.to_owned() })
 }
 
 /// The user's own Gemini key, opened, if they set one.

@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::imaging::Derivative;
+use crate::imaging::Stored;
 
 /// The derivative widths of every image (never upscaled).
 pub const WIDTHS: [u32; 4] = [150, 300, 800, 1920];
@@ -18,13 +18,20 @@ const IMMUTABLE: &str = "max-age=31536000, immutable";
 /// One object to upload: path in the private bucket, bytes, content type.
 pub type Upload = (String, Vec<u8>, &'static str);
 
-/// An image's objects, laid out as `{user}/{image}/original.png` and `{user}/{image}/w{width}.webp`:
+/// The name of a stored original in its image's folder. Images stored before originals were WebP
+/// keep `original.png` (their rows say so in `storage_path` and `mime_type`).
+pub const ORIGINAL: &str = "original.webp";
+pub const ORIGINAL_MIME: &str = "image/webp";
+
+/// An image's objects, laid out as `{user}/{image}/original.webp` and `{user}/{image}/w{width}.webp`:
 /// the orphan sweep lists one folder per image, so nothing may be stored outside it.
 pub struct Objects {
-    /// The original's path first, then each derivative's.
+    /// The original's path first, then each derivative's; every path once.
     pub paths: Vec<String>,
-    /// Width, height and path of each derivative.
+    /// Width, height and path of each gallery size, narrowest first; the original's own path when
+    /// it stands in for one.
     pub derivatives: Vec<(u32, u32, String)>,
+    /// Every object stored for the image, the original first.
     pub uploads: Vec<Upload>,
 }
 
@@ -42,16 +49,21 @@ impl Objects {
     }
 }
 
-/// The objects of image `id` of `user`: the original PNG (metadata already embedded) and its sizes.
-pub fn layout(user: Uuid, id: Uuid, original: Vec<u8>, sizes: Vec<Derivative>) -> Objects {
+/// The objects of image `id` of `user`: the original (parameters already embedded) and its sizes.
+pub fn layout(user: Uuid, id: Uuid, stored: Stored) -> Objects {
     let folder = format!("{user}/{id}");
-    let mut uploads = vec![(format!("{folder}/original.png"), original, "image/png")];
+    let original = format!("{folder}/{ORIGINAL}");
+    let mut uploads = vec![(original.clone(), stored.original, ORIGINAL_MIME)];
     let mut derivatives = Vec::new();
-    for size in sizes {
+    for size in stored.sizes {
         let path = format!("{folder}/w{}.webp", size.width);
         derivatives.push((size.width, size.height, path.clone()));
         uploads.push((path, size.webp, "image/webp"));
     }
+    if stored.stands_in {
+        derivatives.push((stored.width, stored.height, original));
+    }
+    derivatives.sort_by_key(|(width, _, _)| *width);
     let paths = uploads.iter().map(|(path, _, _)| path.clone()).collect();
     Objects { paths, derivatives, uploads }
 }

@@ -39,8 +39,8 @@ pub struct Job<'a> {
     /// The instruction after the template is applied, before the negative prompt is folded in.
     pub prompt: String,
     pub negative: Option<String>,
-    /// The source image of an edit.
-    pub parent: Option<(Uuid, Vec<u8>)>,
+    /// The source image of an edit, as the model may see it.
+    pub parent: Option<(Uuid, InputImage)>,
     pub own_key: Option<crate::config::Secret>,
     /// When the request arrived: its images' usage rows record the time taken since.
     pub started: Instant,
@@ -52,6 +52,8 @@ struct Stored {
     image: GeneratedImage,
     paths: Vec<String>,
     derivatives: Vec<(u32, u32, String)>,
+    /// The stored original's size.
+    bytes: usize,
     /// Bytes of every stored object, and of the derivatives a publication copies.
     stored_bytes: u64,
     publish_bytes: u64,
@@ -118,8 +120,7 @@ fn image_request(job: &Job<'_>, variation: u8) -> ImageRequest {
     request.quality = job.generation.quality;
     // Each variation its own seed, so that one seed gives a reproducible set, not four copies.
     request.seed = job.generation.seed.map(|seed| seed.for_variation(variation));
-    request.input_image =
-        job.parent.as_ref().map(|(_, bytes)| InputImage { bytes: bytes.clone(), mime: "image/png".into() });
+    request.input_image = job.parent.as_ref().map(|(_, input)| input.clone());
     request.api_key = job.own_key.clone();
     request
 }
@@ -178,7 +179,7 @@ async fn store_and_record(
 /// Columns of `generated_images` kept for the retention pass and the storage counters, never answered.
 const BOOKKEEPING: [&str; 4] = ["collection_count", "retention_notified_at", "stored_bytes", "publish_bytes"];
 
-/// Makes the original (PNG with the parameters embedded) and the derivatives, and uploads them all
+/// Makes the original (WebP with the parameters embedded) and the derivatives, and uploads them all
 /// in parallel. Returns every path an upload was attempted for, whatever the outcome.
 async fn store(
     app: &App,
@@ -214,15 +215,16 @@ async fn prepare(
         ("created_at", created_at),
         ("software", "AI Image Studio"),
     ];
-    let original = imaging::embed_png_metadata(&png, &entries)?;
-    let sizes = imaging::derivatives_blocking(bytes::Bytes::from(png), WIDTHS.to_vec()).await?;
-    let objects = objects::layout(job.user, id, original, sizes.sizes);
+    let entries = entries.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let stored = imaging::store_blocking(bytes::Bytes::from(png), WIDTHS.to_vec(), entries).await?;
+    let bytes = stored.original.len();
+    let objects = objects::layout(job.user, id, stored);
     let (stored_bytes, publish_bytes) = (objects.stored_bytes(), objects.publish_bytes());
     let objects::Objects { paths, derivatives, uploads } = objects;
-    Ok((Stored { id, image, paths, derivatives, stored_bytes, publish_bytes }, uploads))
+    Ok((Stored { id, image, paths, derivatives, bytes, stored_bytes, publish_bytes }, uploads))
 }
 
-/// The model usually answers PNG; anything else is re-encoded so every original is a PNG.
+/// The model usually answers PNG; anything else is re-encoded so the pipeline decodes one format.
 async fn as_png(bytes: Vec<u8>, mime: &str) -> Result<Vec<u8>, ApiError> {
     if mime == "image/png" {
         return Ok(bytes);
@@ -250,7 +252,7 @@ fn row(job: &Job<'_>, stored: &Stored, index: usize) -> Value {
         "seed": job.generation.seed.map(|s| s.for_variation(index as u8).get()), "variation_index": index,
         "parent_image_id": job.parent.as_ref().map(|(id, _)| id), "storage_path": stored.paths[0],
         "derivative_paths": derivative_paths, "width": stored.image.width, "height": stored.image.height,
-        "bytes": stored.image.bytes.len(), "mime_type": "image/png",
+        "bytes": stored.bytes, "mime_type": objects::ORIGINAL_MIME,
         "stored_bytes": stored.stored_bytes, "publish_bytes": stored.publish_bytes,
     })
 }
