@@ -147,7 +147,7 @@ async fn a_republish_gets_new_paths_and_the_old_ones_stop_being_served() {
     let siti = signed_up(&stack, "siti@example.com").await;
     let image = generated(&stack, &siti, "perahu di danau toba").await["id"].as_str().unwrap().to_owned();
     let first = publish(&stack, &siti, &image, true).await;
-    let first_url = first["800"].as_str().unwrap().to_owned();
+    let first_url = first["300"].as_str().unwrap().to_owned();
     assert_eq!(fetched(&first_url, &siti.id).await.0, 200, "{first_url}");
 
     publish(&stack, &siti, &image, false).await;
@@ -155,7 +155,7 @@ async fn a_republish_gets_new_paths_and_the_old_ones_stop_being_served() {
 
     let old = fetched(&first_url, &siti.id).await.0;
     assert!((400..500).contains(&old), "the old path still answers {old}: {first_url}");
-    let new_url = again["800"].as_str().unwrap();
+    let new_url = again["300"].as_str().unwrap();
     assert_ne!(new_url, first_url, "a re-publish reused the path");
     assert_eq!(fetched(new_url, &siti.id).await.0, 200, "{new_url}");
     for url in [&first_url, new_url] {

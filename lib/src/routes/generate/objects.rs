@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::app::App;
 use crate::error::ApiError;
-use crate::imaging::Stored;
+use crate::imaging::{self, Stored};
 
 /// The derivative widths of every image (never upscaled).
 pub const WIDTHS: [u32; 4] = [150, 300, 800, 1920];
@@ -42,10 +42,16 @@ impl Objects {
         self.uploads.iter().map(|(_, bytes, _)| bytes.len() as u64).sum()
     }
 
-    /// Bytes of the derivatives, which a publication copies to the public bucket (`publish_bytes`).
+    /// Bytes a publication puts in the public bucket (`publish_bytes`): each gallery size as stored,
+    /// except the original standing in for one, which is published as its image data alone.
     pub fn publish_bytes(&self) -> u64 {
         let derivative = |path: &String| self.derivatives.iter().any(|(_, _, d)| d == path);
-        self.uploads.iter().filter(|(path, _, _)| derivative(path)).map(|(_, bytes, _)| bytes.len() as u64).sum()
+        let published = |(index, bytes): (usize, &Vec<u8>)| match index {
+            0 => imaging::webp_image_only(bytes).map_or(bytes.len(), |bare| bare.len()),
+            _ => bytes.len(),
+        };
+        let sizes = self.uploads.iter().enumerate().filter(|(_, (path, _, _))| derivative(path));
+        sizes.map(|(index, (_, bytes, _))| published((index, bytes)) as u64).sum()
     }
 }
 
