@@ -44,6 +44,8 @@ set search_path = ''
 as $$
   select p_stored + case when p_public_paths is not null then p_publish else 0 end;
 $$;
+revoke execute on function public.image_storage_bytes(bigint, bigint, jsonb) from public, anon, authenticated;
+grant execute on function public.image_storage_bytes(bigint, bigint, jsonb) to service_role;
 
 -- Backfill, once: the objects under each image's folder in Storage's own catalogue (public copies
 -- live under random keys, never in an image's folder), and its derivatives for a publication.
