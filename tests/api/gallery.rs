@@ -69,7 +69,13 @@ pub async fn original(stack: &TestStack, id: &str) -> Vec<u8> {
 /// One image made by the generator (1:1, standard: the stand-in renders it quickly), with its
 /// stored original and derivatives. Returns the image as the generator answered.
 pub async fn generated(stack: &TestStack, account: &Account, prompt: &str) -> Value {
-    let body = json!({ "prompt": prompt, "aspect_ratio": "1:1", "quality": "standard" });
+    generated_at(stack, account, prompt, "standard").await
+}
+
+/// A generated image at `quality`: `high` asks for 2K, a 2048² image whose original stands in for
+/// the 1920 px size.
+pub async fn generated_at(stack: &TestStack, account: &Account, prompt: &str, quality: &str) -> Value {
+    let body = json!({ "prompt": prompt, "aspect_ratio": "1:1", "quality": quality });
     let url = format!("{}/api/generate", stack.url);
     let answer = send(request(reqwest::Method::POST, &url, Some(&account.access), Some(body))).await;
     assert_eq!(answer.status, 201, "generate: {}", answer.body);

@@ -1,10 +1,11 @@
 //! What is stored for one image: the original as high-quality lossy WebP carrying the generation
 //! parameters as XMP, and the gallery's WebP sizes, all from one decode of the model's PNG.
 //!
-//! The original stands in for the gallery width just below it when it is at most 1.3 times as
-//! wide (a 1024² image has no 800 px size, a 2048² one no 1920 px size): it is listed under its own
-//! width among the sizes, and nothing near its size is stored twice. docs/BENCHMARKS.md ("Bytes per
-//! stored image") has the measurements behind the quality and the rule.
+//! The original stands in for the widest gallery width (the full-size view) when it is at most 1.3
+//! times as wide (a 2048² image has no 1920 px size): it is listed under its own width among the
+//! sizes, and nothing near its size is stored twice. It never stands in for the narrower widths
+//! that cards and the viewer take: a phone would then load the ~490 KB original where a 141 KB
+//! 800 px size does. docs/BENCHMARKS.md ("Bytes per stored image") has the measurements.
 
 use fast_image_resize as fr;
 use rayon::prelude::*;
@@ -32,11 +33,15 @@ pub struct Stored {
 }
 
 /// Which of `widths` are made for a source `source_width` wide, and whether the original stands in
-/// for one of them: widths wider than the source are never made (no upscaling), and a width the
-/// original is at most 1.3 times as wide as is served by the original itself.
+/// for one of them: widths wider than the source are never made (no upscaling), and the widest
+/// width, if the original is at most 1.3 times as wide as it, is served by the original itself.
 pub fn plan(source_width: u32, widths: &[u32]) -> (Vec<u32>, bool) {
+    let widest = widths.iter().copied().max().unwrap_or(0);
     let near = |w: u32| {
-        w > 0 && w <= source_width && u64::from(w) * u64::from(STANDS_IN_TENTHS) >= u64::from(source_width) * 10
+        w > 0
+            && w == widest
+            && w <= source_width
+            && u64::from(w) * u64::from(STANDS_IN_TENTHS) >= u64::from(source_width) * 10
     };
     let made = widths.iter().copied().filter(|&w| w > 0 && w <= source_width && !near(w)).collect();
     (made, widths.iter().any(|&w| near(w)))

@@ -104,14 +104,15 @@ fn the_model_sees_a_webp_original_without_its_parameters() {
 }
 
 #[test]
-fn the_original_stands_in_for_the_gallery_width_it_is_at_most_1_3_times_as_wide_as() {
+fn the_original_stands_in_only_for_the_widest_width_it_is_at_most_1_3_times_as_wide_as() {
     let cases = [
-        (1024, vec![150, 300], true, "1024 ≤ 1.3 × 800"),
-        (1344, vec![150, 300, 800], false, "1344 > 1.3 × 800"),
+        (1024, vec![150, 300, 800], false, "1920 would be upscaled; 800 stays for cards and the viewer"),
+        (1344, vec![150, 300, 800], false, "1344 > 1.3 × 800 anyway"),
         (768, vec![150, 300], false, "800 would be upscaled, 768 > 1.3 × 300"),
         (2048, vec![150, 300, 800], true, "2048 ≤ 1.3 × 1920"),
         (2752, vec![150, 300, 800, 1920], false, "2752 > 1.3 × 1920"),
-        (800, vec![150, 300], true, "as wide as 800"),
+        (1920, vec![150, 300, 800], true, "as wide as 1920"),
+        (800, vec![150, 300, 800], false, "as wide as 800, which is not the widest"),
         (100, vec![], false, "narrower than every width"),
     ];
     for (width, made, stands_in, case) in cases {
@@ -123,9 +124,9 @@ fn the_original_stands_in_for_the_gallery_width_it_is_at_most_1_3_times_as_wide_
 fn stored_sizes_follow_the_plan_and_decode_at_their_stated_size() {
     let stored = store(&png(1024, 768), &DEFAULT_WIDTHS, &[]).unwrap();
 
-    assert!(stored.stands_in);
+    assert!(!stored.stands_in);
     let widths: Vec<u32> = stored.sizes.iter().map(|s| s.width).collect();
-    assert_eq!(widths, [150, 300]);
+    assert_eq!(widths, [150, 300, 800]);
     for size in &stored.sizes {
         assert_eq!(decode_webp(&size.webp).map(|(_, w, h)| (w, h)).unwrap(), (size.width, size.height));
     }

@@ -165,7 +165,7 @@ impl Fixture {
                 Case::new("GET /api/gallery/shared/{token}", Method::GET, path, None).counts_views()
             }
             Route::SharedImage => {
-                let path = format!("/api/gallery/shared/{}/{image}/w1024.webp", self.token);
+                let path = format!("/api/gallery/shared/{}/{image}/w800.webp", self.token);
                 Case::new("GET /api/gallery/shared/{token}/{image}/{file}", Method::GET, path, None)
             }
             Route::SharePage => {

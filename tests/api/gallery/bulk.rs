@@ -125,7 +125,7 @@ async fn bulk_publishing_serves_public_copies_and_unpublishing_removes_them() {
     assert_eq!(statuses(&published).iter().map(|(_, s)| s.as_str()).collect::<Vec<_>>(), ["ok", "not_found", "ok"]);
     for id in [&a, &b] {
         let one = call(&stack, Method::GET, &format!("/{id}"), Some(&siti.access), None).await;
-        let url = one.data()["public_urls"]["1024"].as_str().unwrap_or_else(|| panic!("{}", one.body)).to_owned();
+        let url = one.data()["public_urls"]["800"].as_str().unwrap_or_else(|| panic!("{}", one.body)).to_owned();
         assert_eq!(reqwest::get(&url).await.unwrap().status(), 200, "{url}");
         let key = url.rsplit('/').nth(1).unwrap();
         assert_eq!(files_of(&public_dir, key).len(), 3, "no public copies of {id}");

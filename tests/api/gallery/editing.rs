@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use studio_local::testing::TestStack;
 
-use super::{call, files_of, generated, inserted, refused_field};
+use super::{call, files_of, generated, generated_at, inserted, refused_field};
 use crate::helpers::signed_up;
 
 #[tokio::test]
@@ -68,7 +68,7 @@ async fn a_bad_change_is_refused_naming_the_field_and_changes_nothing() {
 async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
     let stack = TestStack::start().await;
     let account = signed_up(&stack, "siti@example.com").await;
-    let image = generated(&stack, &account, "kucing oren di atas genteng").await;
+    let image = generated_at(&stack, &account, "kucing oren di atas genteng", "high").await;
     let id = image["id"].as_str().unwrap();
     let private_files = files_of(&stack.storage_dir, id).len();
     let public_dir = stack.storage_dir.join("objects").join("public-images");
@@ -80,7 +80,7 @@ async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
     let urls = published.data()["public_urls"].as_object().unwrap().clone();
     let mut names: Vec<&str> = urls.keys().map(String::as_str).collect();
     names.sort();
-    assert_eq!(names, vec!["1024", "150", "300"], "one public URL per size, the original standing in for 800");
+    assert_eq!(names, vec!["150", "2048", "300", "800"], "one public URL per size, the original standing in for 1920");
     for (name, url) in &urls {
         let served = reqwest::get(url.as_str().unwrap()).await.unwrap();
         assert_eq!(served.status(), 200, "public {name} is not served: {url}");
@@ -92,9 +92,9 @@ async fn publishing_serves_public_urls_and_unpublishing_removes_them() {
         let original = reqwest::get(format!("{beside}/{file}")).await.unwrap();
         assert!(original.status().is_client_error(), "the original is public: {}", original.status());
     }
-    let stand_in = reqwest::get(urls["1024"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
+    let stand_in = reqwest::get(urls["2048"].as_str().unwrap()).await.unwrap().bytes().await.unwrap();
     assert!(!stand_in.windows(14).any(|w| w == b"kucing oren di"), "the prompt went public");
-    assert_eq!(files_of(&public_dir, "").len(), 3, "no public copies on disk");
+    assert_eq!(files_of(&public_dir, "").len(), 4, "no public copies on disk");
     let db = stack.db.client().await;
     let row = db.query_one("select is_public, published_at is not null from generated_images", &[]).await.unwrap();
     assert!(row.get::<_, bool>(0) && row.get::<_, bool>(1));

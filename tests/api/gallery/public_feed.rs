@@ -88,7 +88,7 @@ async fn the_feed_shows_public_fields_only_and_the_prompt_when_its_owner_allows(
     }
     let derivatives = item["urls"]["derivatives"].as_array().unwrap();
     let widths: Vec<u64> = derivatives.iter().map(|d| d["width"].as_u64().unwrap()).collect();
-    assert_eq!(widths, vec![150, 300, 1024], "the original, without its parameters, stands in for 800");
+    assert_eq!(widths, vec![150, 300, 800], "a 1024² image keeps its 800 px size for cards");
     for derivative in derivatives {
         let url = derivative["url"].as_str().unwrap();
         assert!(url.contains("/object/public/public-images/") && !url.contains(id), "{url}");

@@ -61,11 +61,11 @@ async fn the_page_previews_the_image_with_escaped_open_graph_tags() {
     assert_eq!(meta(&page.html, "og:url"), Some(format!("{}/s/{token}", stack.url).as_str()));
     assert_eq!(meta(&page.html, "og:type"), Some("website"));
     assert_eq!(meta(&page.html, "twitter:card"), Some("summary_large_image"));
-    assert_eq!((meta(&page.html, "og:image:width"), meta(&page.html, "og:image:height")), (Some("1024"), Some("1024")));
+    assert_eq!((meta(&page.html, "og:image:width"), meta(&page.html, "og:image:height")), (Some("800"), Some("800")));
     let og_image = meta(&page.html, "og:image").unwrap().replace("&amp;", "&");
     assert!(
         og_image.starts_with(&format!("{}/api/gallery/shared/{token}/{id}/", stack.url))
-            && og_image.ends_with("/w1024.webp"),
+            && og_image.ends_with("/w800.webp"),
         "{og_image}"
     );
     let served = reqwest::get(&og_image).await.unwrap();

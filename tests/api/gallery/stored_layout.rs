@@ -1,5 +1,6 @@
 //! The stored layout: a generation stores its original as WebP with the parameters as XMP, and the
-//! original stands in for the size just below it (published and shared without its parameters).
+//! original stands in for the widest size it is near (1920 for a 2K image; published and shared
+//! without its parameters), never for the sizes cards and the viewer take.
 //! Images stored before (`original.png` with PNG text, sizes up to the source's width) stay
 //! readable: downloads in every format, exports, edits from them and publishing.
 
@@ -8,7 +9,7 @@ use serde_json::{Value, json};
 use studio_local::testing::TestStack;
 
 use super::export::entries;
-use super::{call, fetch, files_of, generated, original, shared};
+use super::{call, fetch, files_of, generated, generated_at, original, shared};
 use crate::helpers::{Account, request, send, signed_up};
 
 const PROMPT: &str = "Sawah bertingkat di Bali saat fajar";
@@ -73,14 +74,14 @@ fn carries(bytes: &[u8], text: &str) -> bool {
 }
 
 #[tokio::test]
-async fn generation_stores_a_webp_original_with_its_parameters_standing_in_for_the_800_size() {
+async fn generation_stores_a_webp_original_with_its_parameters_standing_in_for_the_1920_size() {
     let stack = TestStack::start().await;
     let siti = signed_up(&stack, "siti@example.com").await;
 
-    let image = generated(&stack, &siti, PROMPT).await;
+    let image = generated_at(&stack, &siti, PROMPT, "high").await;
 
     let id = image["id"].as_str().unwrap();
-    assert_eq!(stored_files(&stack, "images", id), ["original.webp", "w150.webp", "w300.webp"]);
+    assert_eq!(stored_files(&stack, "images", id), ["original.webp", "w150.webp", "w300.webp", "w800.webp"]);
     let stored = original(&stack, id).await;
     assert!(stored.starts_with(b"RIFF") && &stored[8..16] == b"WEBPVP8X", "an extended WebP");
     assert!(carries(&stored, &format!("<studio:prompt>{PROMPT}</studio:prompt>")), "the parameters as XMP");
@@ -97,16 +98,16 @@ async fn generation_stores_a_webp_original_with_its_parameters_standing_in_for_t
     let (mime, bytes, path, sizes): (String, i64, String, Value) = (row.get(0), row.get(1), row.get(2), row.get(3));
     assert_eq!((mime.as_str(), bytes as usize), ("image/webp", stored.len()), "bytes is the stored original's size");
     assert!(path.ends_with("/original.webp"), "{path}");
-    assert_eq!(sizes["1024"], json!(path), "the original stands in for the detail view");
+    assert_eq!(sizes["2048"], json!(path), "the original stands in for the full-size view");
     let widths: Vec<&Value> = image["urls"]["derivatives"].as_array().unwrap().iter().map(|d| &d["width"]).collect();
-    assert_eq!(widths, [&json!(150), &json!(300), &json!(1024)]);
+    assert_eq!(widths, [&json!(150), &json!(300), &json!(800), &json!(2048)]);
 }
 
 #[tokio::test]
 async fn a_published_or_shared_original_goes_out_without_its_parameters() {
     let stack = TestStack::start().await;
     let siti = signed_up(&stack, "siti@example.com").await;
-    let id = generated(&stack, &siti, PROMPT).await["id"].as_str().unwrap().to_owned();
+    let id = generated_at(&stack, &siti, PROMPT, "high").await["id"].as_str().unwrap().to_owned();
 
     let published =
         call(&stack, Method::PATCH, &format!("/{id}"), Some(&siti.access), Some(json!({ "is_public": true }))).await;
@@ -114,12 +115,12 @@ async fn a_published_or_shared_original_goes_out_without_its_parameters() {
     let urls = &published.data()["public_urls"];
     assert!(urls.get("original").is_none(), "the original itself is never public: {urls}");
     let copy =
-        reqwest::get(urls["1024"].as_str().expect("the stand-in is published")).await.unwrap().bytes().await.unwrap();
+        reqwest::get(urls["2048"].as_str().expect("the stand-in is published")).await.unwrap().bytes().await.unwrap();
     assert_eq!(&copy[12..16], b"VP8 ", "image data alone");
     assert!(!carries(&copy, PROMPT) && !carries(&copy, "studio:"), "the prompt was published");
     let link = shared(&stack, &siti, &format!("/{id}"), None).await;
     let token = link["token"].as_str().unwrap().to_owned();
-    let served = send_raw(&stack, &format!("/shared/{token}/{id}/w1024.webp")).await;
+    let served = send_raw(&stack, &format!("/shared/{token}/{id}/w2048.webp")).await;
     assert_eq!(&served[12..16], b"VP8 ");
     assert!(!carries(&served, PROMPT), "the prompt was shared");
 }
@@ -196,7 +197,7 @@ async fn an_old_png_original_is_edited_published_and_saved_from_in_the_new_layou
     let inline: Vec<&Value> = parts.iter().filter_map(|p| p.get("inlineData")).collect();
     assert_eq!(inline[0]["mimeType"], "image/png", "an old original's pixels as PNG");
     let child = edited.data()["images"][0]["id"].as_str().unwrap().to_owned();
-    assert_eq!(stored_files(&stack, "images", &child), ["original.webp", "w150.webp", "w300.webp"]);
+    assert_eq!(stored_files(&stack, "images", &child), ["original.webp", "w150.webp", "w300.webp", "w800.webp"]);
     let urls = &published.data()["public_urls"];
     let keys: Vec<&String> = urls.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["150", "300", "800"], "the old sizes are published as before");

@@ -65,7 +65,7 @@ async fn an_edit_is_stored_as_a_new_version_of_its_parent_without_charging_quota
         .iter()
         .map(|d| (d["width"].as_u64().unwrap(), d["height"].as_u64().unwrap()))
         .collect();
-    assert_eq!(sizes, [(150, 113), (300, 225), (1000, 750)], "the original stands in for the 800 px size");
+    assert_eq!(sizes, [(150, 113), (300, 225), (800, 600)], "a 1000 px version keeps its 800 px size");
     assert!(data["urls"]["original"].is_string(), "{}", data);
     let shown = call(&stack, Method::GET, &format!("/{id}"), Some(&account.access), None).await;
     assert_eq!(without_urls(shown.data().clone()), without_urls(data.clone()), "answered as GET shows it");
@@ -98,9 +98,9 @@ async fn an_edit_is_stored_as_a_new_version_of_its_parent_without_charging_quota
         |file: &str| studio_local::storage::object_file(&stack.storage_dir, "images", &format!("{folder}/{file}"));
     let mut files = files_of(&stack.storage_dir.join("objects"), id);
     files.sort();
-    let expected: Vec<_> = ["original.webp", "w150.webp", "w300.webp"].map(object).into();
+    let expected: Vec<_> = ["original.webp", "w150.webp", "w300.webp", "w800.webp"].map(object).into();
     assert_eq!(files, expected, "the generator's layout");
-    for (width, height) in [(150, 113), (300, 225)] {
+    for (width, height) in [(150, 113), (300, 225), (800, 600)] {
         let webp = std::fs::read(object(&format!("w{width}.webp"))).unwrap();
         let decoded = image::load_from_memory_with_format(&webp, image::ImageFormat::WebP);
         let decoded = decoded.expect("a WebP derivative");
