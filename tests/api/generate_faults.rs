@@ -37,9 +37,8 @@ pub fn square(variations: u8) -> Value {
     json!({ "prompt": "layang-layang di atas sawah saat senja", "aspect_ratio": "1:1", "variations": variations })
 }
 
-/// Objects stored per square (1024²) image: the original, standing in for the 800 px size, and the
-/// 150 and 300 px sizes.
-pub const OBJECTS_PER_IMAGE: usize = 3;
+/// Objects stored per square (1024²) image: the original and the 150, 300 and 800 px sizes.
+pub const OBJECTS_PER_IMAGE: usize = 4;
 
 /// Everything a generation can leave behind for one user.
 #[derive(Debug, PartialEq, Eq)]
