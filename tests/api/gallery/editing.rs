@@ -5,7 +5,7 @@ use reqwest::Method;
 use serde_json::{Value, json};
 use studio_local::testing::TestStack;
 
-use super::{call, files_of, generated, generated_at, inserted, refused_field};
+use super::{call, files_of, generated_at, inserted, refused_field};
 use crate::helpers::signed_up;
 
 #[tokio::test]
