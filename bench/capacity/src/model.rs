@@ -20,9 +20,11 @@ const CPU_GALLERY: f64 = 0.70;
 const CPU_IMAGE: f64 = 0.66;
 /// A visit: refresh 0.26 + profile 0.36 + quota 0.38 + templates 0.56.
 const CPU_VISIT: f64 = 1.56;
-/// A generated image: 79.5 ms measured with preview pictures + 128.1 ms, the derivatives of a
-/// 1024² photograph ("Derivatives vs sharp"): an estimate, see docs/CAPACITY.md.
-const CPU_IMAGE_MADE: f64 = 79.5 + 128.1;
+/// A generated image: 104.25 ms, bench/load's `POST /api/generate` CPU (2026-12-08, measured
+/// with preview pictures) + 302.0 ms, the stored pipeline's imaging CPU for a 1024² image as busy
+/// as the benchmark's inputs (docs/BENCHMARKS.md, "Bytes per stored image", sq1024): an estimate,
+/// see docs/CAPACITY.md.
+const CPU_IMAGE_MADE: f64 = 104.25 + 302.0;
 
 /// A kind of daily active user: what they do in a day.
 struct Profile {
