@@ -3,9 +3,12 @@
 //!
 //! usage: thumbs [--iters N] [--warmup N] [--out DIR] INPUT.png
 
+mod cpu;
+
 use std::time::Instant;
 use std::{env, fs, path::PathBuf, process::ExitCode};
 
+use cpu::cpu_ms;
 use serde_json::json;
 use studio::imaging::{DEFAULT_WIDTHS, Derivatives, derivatives};
 
@@ -30,18 +33,6 @@ fn parse_args() -> Result<Args, String> {
         }
     }
     Ok(Args { iters, warmup, out, input: input.ok_or("no input PNG")? })
-}
-
-/// User + system CPU time of the whole process (every rayon thread), in milliseconds.
-fn cpu_ms() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
-    ms(usage.ru_utime) + ms(usage.ru_stime)
 }
 
 /// Peak resident memory (VmHWM) in KiB, as `bench_sharp.mjs` reports it.

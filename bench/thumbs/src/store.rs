@@ -8,8 +8,11 @@
 //! (every rayon thread) over `--iters` requests of one pipeline, the two alternating per round;
 //! the ratio is taken per round and its median reported.
 
+mod cpu;
+
 use std::{env, fs, path::PathBuf, process::ExitCode};
 
+use cpu::cpu_ms;
 use studio::imaging::{DEFAULT_WIDTHS, decode_webp, derivatives, embed_png_metadata, luma_ssim, store};
 
 /// Parameters of the size a generation embeds (prompt, folded prompt, model, seed, time).
@@ -48,18 +51,6 @@ fn parse_args() -> Result<Args, String> {
         return Err("no input PNG".into());
     }
     Ok(Args { rounds: rounds.max(1), iters: iters.max(1), inputs })
-}
-
-/// User + system CPU time of the whole process, in milliseconds.
-fn cpu_ms() -> f64 {
-    // SAFETY: getrusage only writes into the zeroed struct it is given.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        libc::getrusage(libc::RUSAGE_SELF, &mut usage);
-        usage
-    };
-    let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
-    ms(usage.ru_utime) + ms(usage.ru_stime)
 }
 
 /// Today's objects: the PNG with its text, and every size not wider than the source.

@@ -45,19 +45,31 @@ pub fn image_only(file: &[u8]) -> Result<Vec<u8>, ImagingError> {
         .into_iter()
         .find(|(kind, _)| *kind == b"VP8 ")
         .ok_or(ImagingError::Malformed("a WebP without lossy image data"))?;
-    let len = u32::try_from(data.len()).map_err(|_| ImagingError::Malformed("a WebP chunk over 4 GiB"))?;
-    let padded = data.len() + data.len() % 2;
-    let riff_size = u32::try_from(4 + 8 + padded).map_err(|_| ImagingError::Malformed("a WebP over 4 GiB"))?;
-    let mut out = Vec::with_capacity(12 + 8 + padded);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&riff_size.to_le_bytes());
-    out.extend_from_slice(b"WEBP");
-    out.extend_from_slice(b"VP8 ");
+    let mut chunk = Vec::with_capacity(data.len() + 9);
+    push_chunk(&mut chunk, b"VP8 ", data)?;
+    riff_file(&chunk)
+}
+
+/// A RIFF chunk: four-character code, little-endian length, data, a pad byte to an even size.
+pub(super) fn push_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) -> Result<(), ImagingError> {
+    let len = u32::try_from(data.len()).map_err(|_| ImagingError::MetadataTooLarge(data.len()))?;
+    out.extend_from_slice(kind);
     out.extend_from_slice(&len.to_le_bytes());
     out.extend_from_slice(data);
     if data.len() % 2 == 1 {
         out.push(0);
     }
+    Ok(())
+}
+
+/// A WebP file holding `chunks` (laid out by [`push_chunk`]): the `RIFF` header, its size, `WEBP`.
+pub(super) fn riff_file(chunks: &[u8]) -> Result<Vec<u8>, ImagingError> {
+    let size = u32::try_from(chunks.len() + 4).map_err(|_| ImagingError::MetadataTooLarge(chunks.len()))?;
+    let mut out = Vec::with_capacity(chunks.len() + 12);
+    out.extend_from_slice(b"RIFF");
+    out.extend_from_slice(&size.to_le_bytes());
+    out.extend_from_slice(b"WEBP");
+    out.extend_from_slice(chunks);
     Ok(out)
 }
 

@@ -4,7 +4,7 @@
 //! Every entry becomes a `studio:{key}` property; the prompt is also `dc:description` and the
 //! software `xmp:CreatorTool`, which photo tools show without knowing our namespace.
 
-use super::ImagingError;
+use super::{ImagingError, riff};
 
 /// Our properties' namespace; a URN, so that it names no host of anyone's.
 const STUDIO_NAMESPACE: &str = "urn:ai-image-studio:ns:generation:1.0/";
@@ -106,28 +106,10 @@ pub(super) fn webp_with_xmp(webp: &[u8], width: u32, height: u32, packet: &str) 
     let mut vp8x = vec![WEBP_XMP_FLAG, 0, 0, 0];
     vp8x.extend_from_slice(&(width - 1).to_le_bytes()[..3]);
     vp8x.extend_from_slice(&(height - 1).to_le_bytes()[..3]);
-    push_riff_chunk(&mut chunks, b"VP8X", &vp8x)?;
+    riff::push_chunk(&mut chunks, b"VP8X", &vp8x)?;
     chunks.extend_from_slice(&webp[12..]);
-    push_riff_chunk(&mut chunks, b"XMP ", packet.as_bytes())?;
-    let size = u32::try_from(chunks.len() + 4).map_err(|_| ImagingError::MetadataTooLarge(packet.len()))?;
-    let mut out = Vec::with_capacity(chunks.len() + 12);
-    out.extend_from_slice(b"RIFF");
-    out.extend_from_slice(&size.to_le_bytes());
-    out.extend_from_slice(b"WEBP");
-    out.extend_from_slice(&chunks);
-    Ok(out)
-}
-
-/// A RIFF chunk: four-character code, little-endian length, data, a pad byte to an even size.
-fn push_riff_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) -> Result<(), ImagingError> {
-    let len = u32::try_from(data.len()).map_err(|_| ImagingError::MetadataTooLarge(data.len()))?;
-    out.extend_from_slice(kind);
-    out.extend_from_slice(&len.to_le_bytes());
-    out.extend_from_slice(data);
-    if data.len() % 2 == 1 {
-        out.push(0);
-    }
-    Ok(())
+    riff::push_chunk(&mut chunks, b"XMP ", packet.as_bytes())?;
+    riff::riff_file(&chunks)
 }
 
 /// The `studio:{key}` entries of a packet [`packet`] wrote, in their order, their text unescaped:

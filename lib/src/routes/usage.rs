@@ -75,6 +75,11 @@ pub(crate) async fn record_or_log(
     }
 }
 
+/// Milliseconds since `since`, as the usage rows record a request's time.
+pub(crate) fn millis(since: std::time::Instant) -> u64 {
+    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
 /// Whether `error` is the studio failing the request, as the failure rates count it: a 5xx, but
 /// not the deliberate refusals that answer 503 by design (the minute's cap, the day's budget, full
 /// storage), which have their own alerts. A 4xx is the caller's to fix and never counts.

@@ -138,7 +138,7 @@ where
     let started = std::time::Instant::now();
     let result = dispatch(app, req, endpoint, params).await;
     if let (Err(error), Some(action)) = (&result, endpoint.logged()) {
-        let details = json!({ "request_ms": u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX) });
+        let details = json!({ "request_ms": usage::millis(started) });
         usage::record_failure(app, None, None, action, 1, error, details).await;
     }
     result

@@ -92,7 +92,7 @@ where
         Endpoint::Quota => unreachable!("answered above"),
     };
     if let Err(error) = &result {
-        let details = json!({ "request_ms": millis(started) });
+        let details = json!({ "request_ms": usage::millis(started) });
         let asked = asked_variations(&bytes);
         usage::record_failure(app, Some(who.user_id), who.api_key_id(), action, asked, error, details).await;
     }
@@ -203,11 +203,6 @@ async fn paid(app: &App, who: &Principal, mut job: pipeline::Job<'_>) -> Result<
     };
     answer["model"] = json!(app.gemini.model());
     Ok(answer)
-}
-
-/// Milliseconds since `since`, as the usage rows record them.
-pub(super) fn millis(since: Instant) -> u64 {
-    u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
 }
 
 /// The variations a failed request asked for, each a unit of the route's failure rate: read

@@ -13,7 +13,6 @@ use futures_util::future::join_all;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use super::millis;
 use super::objects::{self, WIDTHS};
 use super::quota::{Charge, refund};
 use crate::app::App;
@@ -65,7 +64,7 @@ pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, Api
     // The variations run side by side: the model's wall time is the slowest call's.
     let asked = Instant::now();
     let results = join_all(requests.iter().map(|request| app.gemini.generate(request))).await;
-    let model_ms = millis(asked);
+    let model_ms = usage::millis(asked);
     let mut made = Vec::new();
     let mut errors = Vec::new();
     for result in results {
@@ -85,7 +84,7 @@ pub async fn run(app: &App, job: &Job<'_>, charge: &Charge) -> Result<Value, Api
             // The request succeeds, but the variations the studio failed count against the route.
             let studio_failed = errors.iter().filter(|e| usage::studio_failed(e)).count() as u32;
             if let Some(error) = errors.iter().find(|e| usage::studio_failed(e)) {
-                let details = json!({ "request_ms": millis(job.started), "model_ms": model_ms });
+                let details = json!({ "request_ms": usage::millis(job.started), "model_ms": model_ms });
                 let action = if job.parent.is_some() { usage::Action::Edit } else { usage::Action::Generate };
                 usage::record_failure(app, Some(job.user), job.api_key, action, studio_failed, error, details).await;
             }
@@ -163,7 +162,7 @@ async fn store_and_record(
     let mut request = request;
     // The whole request's time: arrival to everything stored and signed (the recording's own round
     // trip, which writes this figure, is the one part left out).
-    request["details"]["request_ms"] = json!(millis(job.started));
+    request["details"]["request_ms"] = json!(usage::millis(job.started));
     // Settles the hold in the same transaction: the images keep their units, failed variations'
     // units are given back.
     let args = json!({ "p_hold": charge.hold, "p_user": job.user, "p_images": images, "p_request": request,
